@@ -1,0 +1,1 @@
+"""Cabinet: a customer self-service portal platform."""

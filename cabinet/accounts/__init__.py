@@ -1,0 +1,1 @@
+"""Registration, confirmation codes, login, second factor, sessions, password reset."""

@@ -1,0 +1,93 @@
+"""Session tokens: the browser keeps a random token, the database keeps its SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from cabinet.settings import settings
+from models import User, UserSession
+from models.base import utcnow
+
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_session(
+    session: Session,
+    *,
+    user_id: int,
+    ip: str = "",
+    user_agent: str = "",
+    second_factor_ok: bool = True,
+) -> str:
+    """Add a session row (no commit) and return the raw token for the browser."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        UserSession(
+            user_id=user_id,
+            token_hash=hash_token(token),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(minutes=settings.session_ttl_minutes),
+            second_factor_ok=second_factor_ok,
+            ip=ip[:64],
+            user_agent=user_agent[:300],
+        )
+    )
+    return token
+
+
+def find_session(
+    session: Session, token: str, *, need_second_factor: bool = True
+) -> UserSession | None:
+    """The live session row for `token`, or None (unknown, expired, idle, revoked, blocked)."""
+    if not token or len(token) > 200:
+        return None
+    row = session.exec(
+        select(UserSession).where(UserSession.token_hash == hash_token(token))
+    ).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    now = utcnow()
+    if (
+        row.expires_at <= now
+        or row.last_seen_at + timedelta(minutes=settings.session_idle_minutes) <= now
+    ):
+        return None
+    if need_second_factor and not row.second_factor_ok:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or user.is_blocked:
+        return None
+    return row
+
+
+def resolve_user_id(session: Session, token: str) -> int | None:
+    """The user behind a browser token, touching the idle timer at most once a minute."""
+    row = find_session(session, token)
+    if row is None:
+        return None
+    now = utcnow()
+    if now - row.last_seen_at >= _TOUCH_EVERY:
+        row.last_seen_at = now
+        session.add(row)
+        session.commit()
+    return row.user_id
+
+
+def revoke_token(session: Session, token: str) -> None:
+    row = session.exec(
+        select(UserSession).where(UserSession.token_hash == hash_token(token))
+    ).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+        session.commit()

@@ -1,0 +1,28 @@
+"""Russian by default, English as the second language.
+
+`t("Войти", "Log in")` gives a component-ready Var that follows the user's language switch.
+Server messages (DomainError) are Russian.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+class LangState(rx.State):
+    """The interface language, kept in a cookie so a reload keeps it."""
+
+    lang: str = rx.Cookie("ru", name="cabinet_lang", max_age=365 * 24 * 3600)
+
+    @rx.event
+    def set_lang(self, lang: str):
+        self.lang = "en" if lang == "en" else "ru"
+
+    @rx.event
+    def toggle_lang(self):
+        self.lang = "ru" if self.lang == "en" else "en"
+
+
+def t(ru: str, en: str) -> rx.Var:
+    """A string in the current language."""
+    return rx.cond(LangState.lang == "en", en, ru)

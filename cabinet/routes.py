@@ -1,0 +1,31 @@
+"""Route constants and URL builders: one place for every path of the portal."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+HOME = "/"
+LOGIN = "/login"
+REGISTER = "/register"
+CONFIRM = "/register/confirm"
+RESET_PASSWORD = "/reset-password"
+LOGIN_2FA = "/login/2fa"
+PROFILE = "/profile"
+SECURITY = "/profile/security"
+SESSIONS = "/profile/sessions"
+ORGANISATIONS = "/organisations"
+LINK_REQUESTS = "/organisations/requests"
+
+ADMIN = "/admin"
+ADMIN_USERS = "/admin/users"
+ADMIN_ORGANISATIONS = "/admin/organisations"
+ADMIN_LINK_REQUESTS = "/admin/link-requests"
+ADMIN_ROLES = "/admin/roles"
+ADMIN_AUDIT = "/admin/audit"
+ADMIN_OUTBOX = "/admin/outbox"
+
+
+def with_query(path: str, **params: object) -> str:
+    """`path?k=v` for the non-empty params (filters kept in the URL)."""
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{path}?{urlencode(clean)}" if clean else path

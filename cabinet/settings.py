@@ -1,0 +1,57 @@
+"""One settings class, read from environment variables (and an optional .env file).
+
+Read by rxconfig.py, alembic/env.py, the services and the tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
+
+    # Storage
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'cabinet.db'}"
+    redis_url: str = ""
+    data_dir: Path = ROOT / "var"
+
+    # Public site
+    public_url: str = "http://localhost:3000"
+    cors_origins: list[str] = ["http://localhost:3000", "http://127.0.0.1:3000"]
+
+    # Security
+    secret_key: str = "dev-insecure-change-me"
+    session_ttl_minutes: int = 60 * 12
+    session_idle_minutes: int = 60 * 2
+    code_ttl_seconds: int = 600
+    code_max_attempts: int = 5
+    code_resend_seconds: int = 60
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    login_window_minutes: int = 15
+    upload_max_bytes: int = 10 * 1024 * 1024
+
+    # External services (empty = not configured: local fallbacks are used)
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "cabinet@localhost"
+    smtp_tls: bool = False
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = ""
+    dadata_url: str = "https://suggestions.dadata.ru/suggestions/api/4_1/rs/findById/party"
+    dadata_token: str = ""
+    http_timeout_seconds: float = 5.0
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+settings = Settings()

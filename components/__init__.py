@@ -1,0 +1,1 @@
+"""Stateless UI pieces shared by every module."""

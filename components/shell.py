@@ -1,0 +1,231 @@
+"""The page shell: sidebar on desktop, drawer on phones, top bar with language and user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import reflex as rx
+
+from cabinet import routes
+from cabinet.access.rules import Perm
+from cabinet.access.state import SessionState
+from cabinet.i18n import LangState, t
+
+
+@dataclass(frozen=True)
+class NavItem:
+    route: str
+    ru: str
+    en: str
+    icon: str
+    perm: str | None = None  # shown only to holders of this permission (display only)
+
+
+NAV: list[NavItem] = [
+    NavItem(routes.HOME, "Главная", "Home", "house"),
+    NavItem(routes.PROFILE, "Мои данные", "My details", "user"),
+    NavItem(routes.ORGANISATIONS, "Мои организации", "My organisations", "building-2"),
+    NavItem(routes.SESSIONS, "Мои сеансы", "My sessions", "monitor-smartphone"),
+    NavItem(routes.SECURITY, "Безопасность", "Security", "shield-check"),
+]
+
+ADMIN_NAV: list[NavItem] = [
+    NavItem(routes.ADMIN_USERS, "Пользователи", "Users", "users", Perm.USERS_VIEW),
+    NavItem(routes.ADMIN_ORGANISATIONS, "Организации", "Organisations", "building", Perm.ORGS_VIEW),
+    NavItem(
+        routes.ADMIN_LINK_REQUESTS, "Запросы привязки", "Link requests", "link", Perm.LINKS_DECIDE
+    ),
+    NavItem(routes.ADMIN_ROLES, "Роли и права", "Roles", "key-round", Perm.ROLES_MANAGE),
+    NavItem(routes.ADMIN_AUDIT, "Журнал аудита", "Audit log", "scroll-text", Perm.AUDIT_VIEW),
+    NavItem(routes.ADMIN_OUTBOX, "Исходящие e-mail и SMS", "Outbox", "mail", Perm.OUTBOX_VIEW),
+]
+
+# Modules append their items here before pages are built.
+MODULE_NAV: list[NavItem] = []
+
+
+def _link(item: NavItem) -> rx.Component:
+    link = rx.link(
+        rx.hstack(
+            rx.icon(item.icon, size=18), rx.text(t(item.ru, item.en), size="2"), align="center"
+        ),
+        href=item.route,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        width="100%",
+        padding="6px 10px",
+        border_radius="6px",
+        _hover={"background": rx.color("accent", 3)},
+    )
+    if item.perm:
+        return rx.cond(SessionState.me_perms.contains(item.perm), link)
+    return link
+
+
+def _nav_list() -> rx.Component:
+    return rx.vstack(
+        *[_link(i) for i in NAV + MODULE_NAV],
+        rx.cond(
+            SessionState.me_perms.length() > 1,
+            rx.vstack(
+                rx.divider(),
+                rx.text(
+                    t("Администрирование", "Administration"),
+                    size="1",
+                    color_scheme="gray",
+                    padding_x="10px",
+                ),
+                *[_link(i) for i in ADMIN_NAV],
+                spacing="1",
+                width="100%",
+            ),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.image(src="/logo.svg", width="28px", height="28px", alt="Cabinet"),
+            rx.heading(t("Личный кабинет", "Customer portal"), size="4"),
+            align="center",
+        ),
+        href=routes.HOME,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+    )
+
+
+def lang_switch() -> rx.Component:
+    return rx.button(
+        rx.cond(LangState.lang == "en", "RU", "EN"),
+        on_click=LangState.toggle_lang,
+        variant="soft",
+        size="1",
+        aria_label="language",
+        id="lang-switch",
+    )
+
+
+def _drawer() -> rx.Component:
+    return rx.drawer.root(
+        rx.drawer.trigger(
+            rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="menu", id="menu-button")
+        ),
+        rx.drawer.overlay(z_index="5"),
+        rx.drawer.portal(
+            rx.drawer.content(
+                rx.vstack(
+                    rx.hstack(
+                        _brand(),
+                        rx.spacer(),
+                        rx.drawer.close(
+                            rx.icon_button(rx.icon("x"), variant="ghost", aria_label="close")
+                        ),
+                        width="100%",
+                    ),
+                    _nav_list(),
+                    spacing="4",
+                    padding="16px",
+                    width="100%",
+                ),
+                top="auto",
+                right="auto",
+                height="100%",
+                width="280px",
+                background_color=rx.color("gray", 1),
+            )
+        ),
+        direction="left",
+    )
+
+
+def _topbar() -> rx.Component:
+    return rx.hstack(
+        rx.box(_drawer(), display=["block", "block", "none"]),
+        rx.box(_brand(), display=["block", "block", "none"]),
+        rx.spacer(),
+        lang_switch(),
+        rx.cond(
+            SessionState.logged_in,
+            rx.hstack(
+                rx.text(
+                    SessionState.me_name, size="2", display=["none", "none", "block"], id="me-name"
+                ),
+                rx.button(
+                    rx.icon("log-out", size=16),
+                    t("Выйти", "Log out"),
+                    on_click=SessionState.logout,
+                    variant="outline",
+                    size="1",
+                    id="logout",
+                ),
+                align="center",
+            ),
+        ),
+        align="center",
+        width="100%",
+        padding="10px 16px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        spacing="3",
+    )
+
+
+def shell(*children: rx.Component, title: str | rx.Var = "") -> rx.Component:
+    """A logged-in page: navigation + content column."""
+    return rx.hstack(
+        rx.box(
+            rx.vstack(_brand(), _nav_list(), spacing="5", padding="16px", width="100%"),
+            display=["none", "none", "block"],
+            width="260px",
+            min_width="260px",
+            min_height="100vh",
+            border_right=f"1px solid {rx.color('gray', 4)}",
+            background=rx.color("gray", 2),
+        ),
+        rx.vstack(
+            _topbar(),
+            rx.vstack(
+                *(
+                    []
+                    if isinstance(title, str) and not title
+                    else [rx.heading(title, size="6", as_="h1")]
+                ),
+                *children,
+                spacing="4",
+                padding=["12px", "16px", "24px"],
+                width="100%",
+                max_width="1200px",
+            ),
+            spacing="0",
+            width="100%",
+            min_width="0",
+        ),
+        spacing="0",
+        width="100%",
+        align="start",
+    )
+
+
+def public_shell(*children: rx.Component) -> rx.Component:
+    """Pages before login: centred card, language switch."""
+    return rx.box(
+        rx.hstack(_brand(), rx.spacer(), lang_switch(), padding="12px 16px", width="100%"),
+        rx.center(
+            rx.card(
+                rx.vstack(*children, spacing="4", width="100%"), width="100%", max_width="440px"
+            ),
+            padding=["12px", "24px"],
+            width="100%",
+        ),
+        min_height="100vh",
+        background=rx.color("gray", 2),
+    )
+
+
+PageFn = Callable[[], rx.Component]
