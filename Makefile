@@ -73,3 +73,11 @@ migration: install
 
 clean:
 	rm -rf .web .states var
+
+## Before the first release only: rebuild the single initial migration from models/.
+migration-regen: install
+	rm -f alembic/versions/*.py
+	tmp=$$(mktemp -d); DATABASE_URL=sqlite:///$$tmp/regen.db $(VENV)/bin/alembic revision --autogenerate --rev-id 0001 -m "platform foundation" >/dev/null; \
+	  DATABASE_URL=sqlite:///$$tmp/regen.db $(VENV)/bin/alembic upgrade head; rm -rf $$tmp
+	$(VENV)/bin/ruff format -q alembic/versions
+	@ls alembic/versions

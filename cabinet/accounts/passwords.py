@@ -1,0 +1,22 @@
+"""Password hashing: argon2 through passlib (the maintained libpass fork)."""
+
+from __future__ import annotations
+
+from passlib.context import CryptContext
+
+_ctx = CryptContext(schemes=["argon2"], deprecated="auto")
+
+
+def hash_password(password: str) -> str:
+    return _ctx.hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    try:
+        return _ctx.verify(password, password_hash)
+    except (ValueError, TypeError):
+        return False
+
+
+# A real hash to verify against when the login is unknown, so timing does not reveal it.
+DUMMY_HASH = _ctx.hash("not-a-real-password")
