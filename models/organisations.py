@@ -24,9 +24,28 @@ class LinkStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class LinkAction(StrEnum):
+    """What happened to a link request (its decision history)."""
+
+    CREATE = "create"
+    APPROVE = "approve"
+    REJECT = "reject"
+    CANCEL = "cancel"
+
+
 class Organisation(SQLModel, table=True):
     __tablename__ = "organisations"
-    __table_args__ = {"extend_existing": True}
+    __table_args__ = (
+        # One organisation per INN (organisations without an INN are not constrained).
+        sa.Index(
+            "uq_organisations_inn_set",
+            "inn",
+            unique=True,
+            sqlite_where=sa.text("inn <> ''"),
+            postgresql_where=sa.text("inn <> ''"),
+        ),
+        {"extend_existing": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(default=CounterpartyKind.LEGAL, max_length=10)
@@ -81,7 +100,18 @@ class LinkRequest(SQLModel, table=True):
     """A user asks to be linked to an organisation (found by INN)."""
 
     __tablename__ = "link_requests"
-    __table_args__ = {"extend_existing": True}
+    __table_args__ = (
+        # At most one pending request per user and organisation (races included).
+        sa.Index(
+            "uq_link_requests_pending",
+            "user_id",
+            "organisation_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
+        {"extend_existing": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True)
@@ -91,4 +121,21 @@ class LinkRequest(SQLModel, table=True):
     decision_comment: str = Field(default="", max_length=1000)
     decided_by_id: int | None = Field(default=None, foreign_key="users.id")
     decided_at: datetime | None = ts_field(nullable=True)
+    role_code: str = Field(default="", max_length=50)  # role granted on approval
+    created_org: bool = Field(default=False)  # the request brought a new organisation
     created_at: datetime = ts_field(default_now=True, index=True)
+
+
+class LinkRequestEvent(SQLModel, table=True):
+    """One step in a link request's decision history (created, approved, rejected, cancelled)."""
+
+    __tablename__ = "link_request_events"
+    __table_args__ = {"extend_existing": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="link_requests.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    action: str = Field(max_length=10)
+    status: str = Field(max_length=10)  # status after the step
+    comment: str = Field(default="", max_length=1000)
+    at: datetime = ts_field(default_now=True)

@@ -1,0 +1,1 @@
+"""Organisations (counterparties), contacts, link requests and company lookup by INN."""
