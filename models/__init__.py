@@ -5,11 +5,18 @@ from models.accounts import LoginAttempt, OneTimeCode, User, UserSession
 from models.audit import AuditEvent
 from models.files import StoredFile
 from models.messaging import OutboxMessage
-from models.organisations import LinkRequest, ManagerAssignment, Membership, Organisation
+from models.organisations import (
+    LinkRequest,
+    LinkRequestEvent,
+    ManagerAssignment,
+    Membership,
+    Organisation,
+)
 
 __all__ = [
     "AuditEvent",
     "LinkRequest",
+    "LinkRequestEvent",
     "LoginAttempt",
     "ManagerAssignment",
     "Membership",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 11:24:36.342004
+Create Date: 2026-11-29 11:28:15.657542
 """
 
 from collections.abc import Sequence
@@ -62,6 +62,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("organisations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_organisations_inn"), ["inn"], unique=False)
+        batch_op.create_index(
+            "uq_organisations_inn_set",
+            ["inn"],
+            unique=True,
+            sqlite_where=sa.text("inn <> ''"),
+            postgresql_where=sa.text("inn <> ''"),
+        )
 
     op.create_table(
         "outbox_messages",
@@ -73,6 +80,10 @@ def upgrade() -> None:
         sa.Column("transport", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("error", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -81,6 +92,8 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_outbox_messages_created_at"), ["created_at"], unique=False
         )
+        batch_op.create_index("ix_outbox_messages_created_id", ["created_at", "id"], unique=False)
+        batch_op.create_index("ix_outbox_messages_due", ["status", "next_attempt_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_outbox_messages_recipient"), ["recipient"], unique=False
         )
@@ -109,7 +122,10 @@ def upgrade() -> None:
         sa.Column("phone_confirmed_at", models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("is_blocked", sa.Boolean(), nullable=False),
         sa.Column("twofa_method", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-        sa.Column("totp_secret", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("totp_secret", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("totp_last_step", sa.Integer(), nullable=False),
+        sa.Column("pending_email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("pending_phone", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
         sa.Column("locked_until", models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("lang", sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
@@ -157,6 +173,8 @@ def upgrade() -> None:
         ),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decided_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("role_code", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
+        sa.Column("created_org", sa.Boolean(), nullable=False),
         sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["decided_by_id"],
@@ -181,6 +199,13 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_link_requests_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_link_requests_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(
+            "uq_link_requests_pending",
+            ["user_id", "organisation_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        )
 
     op.create_table(
         "manager_assignments",
@@ -288,7 +313,6 @@ def upgrade() -> None:
             ["users.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("storage_key"),
     )
     with op.batch_alter_table("stored_files", schema=None) as batch_op:
         batch_op.create_index(
@@ -350,11 +374,39 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_user_sessions_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "link_request_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("comment", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["users.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["link_requests.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("link_request_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_link_request_events_request_id"), ["request_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("link_request_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_link_request_events_request_id"))
+
+    op.drop_table("link_request_events")
     with op.batch_alter_table("user_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_sessions_user_id"))
         batch_op.drop_index(batch_op.f("ix_user_sessions_token_hash"))
@@ -392,6 +444,11 @@ def downgrade() -> None:
 
     op.drop_table("manager_assignments")
     with op.batch_alter_table("link_requests", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_link_requests_pending",
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        )
         batch_op.drop_index(batch_op.f("ix_link_requests_user_id"))
         batch_op.drop_index(batch_op.f("ix_link_requests_status"))
         batch_op.drop_index(batch_op.f("ix_link_requests_organisation_id"))
@@ -416,11 +473,18 @@ def downgrade() -> None:
     op.drop_table("roles")
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_messages_recipient"))
+        batch_op.drop_index("ix_outbox_messages_due")
+        batch_op.drop_index("ix_outbox_messages_created_id")
         batch_op.drop_index(batch_op.f("ix_outbox_messages_created_at"))
         batch_op.drop_index(batch_op.f("ix_outbox_messages_channel"))
 
     op.drop_table("outbox_messages")
     with op.batch_alter_table("organisations", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_organisations_inn_set",
+            sqlite_where=sa.text("inn <> ''"),
+            postgresql_where=sa.text("inn <> ''"),
+        )
         batch_op.drop_index(batch_op.f("ix_organisations_inn"))
 
     op.drop_table("organisations")
