@@ -15,6 +15,7 @@ SECURITY = "/profile/security"
 SESSIONS = "/profile/sessions"
 ORGANISATIONS = "/organisations"
 LINK_REQUESTS = "/organisations/requests"
+ORGANISATION_PROFILE = "/organisations/profile"  # ?id=<organisation id>
 
 ADMIN = "/admin"
 ADMIN_USERS = "/admin/users"
@@ -29,3 +30,7 @@ def with_query(path: str, **params: object) -> str:
     """`path?k=v` for the non-empty params (filters kept in the URL)."""
     clean = {k: v for k, v in params.items() if v not in (None, "")}
     return f"{path}?{urlencode(clean)}" if clean else path
+
+
+def organisation_url(org_id: int | str) -> str:
+    return with_query(ORGANISATION_PROFILE, id=org_id)
