@@ -37,7 +37,10 @@ class User(SQLModel, table=True):
     phone_confirmed_at: datetime | None = ts_field(nullable=True)
     is_blocked: bool = Field(default=False)
     twofa_method: str = Field(default=TwoFactorMethod.NONE, max_length=10)
-    totp_secret: str = Field(default="", max_length=64)
+    totp_secret: str = Field(default="", max_length=255)  # Fernet-encrypted, never plain
+    totp_last_step: int = Field(default=0)  # last accepted TOTP time step (no replay)
+    pending_email: str = Field(default="", max_length=254)  # new e-mail awaiting its code
+    pending_phone: str = Field(default="", max_length=20)  # new phone awaiting its code
     failed_logins: int = Field(default=0)
     locked_until: datetime | None = ts_field(nullable=True)
     lang: str = Field(default="ru", max_length=5)

@@ -18,5 +18,13 @@ def verify_password(password: str, password_hash: str) -> bool:
         return False
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash uses outdated parameters (re-hash after a successful login)."""
+    try:
+        return bool(_ctx.needs_update(password_hash))
+    except (ValueError, TypeError):
+        return False
+
+
 # A real hash to verify against when the login is unknown, so timing does not reveal it.
 DUMMY_HASH = _ctx.hash("not-a-real-password")

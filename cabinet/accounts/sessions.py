@@ -46,9 +46,17 @@ def create_session(
 
 
 def find_session(
-    session: Session, token: str, *, need_second_factor: bool = True
+    session: Session,
+    token: str,
+    *,
+    need_second_factor: bool = True,
+    need_confirmed: bool = True,
 ) -> UserSession | None:
-    """The live session row for `token`, or None (unknown, expired, idle, revoked, blocked)."""
+    """The live session row for `token`, or None (unknown, expired, idle, revoked, blocked).
+
+    By default only a full session counts: second factor passed and e-mail and phone confirmed.
+    The confirmation and second-factor pages relax one of the two (a session with limited rights).
+    """
     if not token or len(token) > 200:
         return None
     row = session.exec(
@@ -66,6 +74,8 @@ def find_session(
         return None
     user = session.get(User, row.user_id)
     if user is None or user.is_blocked:
+        return None
+    if need_confirmed and not user.is_confirmed:
         return None
     return row
 
@@ -91,3 +101,23 @@ def revoke_token(session: Session, token: str) -> None:
         row.revoked_at = utcnow()
         session.add(row)
         session.commit()
+
+
+def revoke_user_sessions(session: Session, *, user_id: int, keep_token: str = "") -> int:
+    """Revoke every live session of the user except `keep_token`'s (no commit); how many."""
+    keep = hash_token(keep_token) if keep_token else ""
+    now = utcnow()
+    rows = session.exec(
+        select(UserSession).where(
+            UserSession.user_id == user_id,
+            UserSession.revoked_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    count = 0
+    for row in rows:
+        if keep and row.token_hash == keep:
+            continue
+        row.revoked_at = now
+        session.add(row)
+        count += 1
+    return count
