@@ -143,3 +143,22 @@ class Actor:
     @property
     def is_staff(self) -> bool:
         return bool(self.global_perms - BASELINE_PERMS)
+
+
+# Permissions that only make sense inside one organisation (the customer side). A role made
+# only of these is held per organisation; any other role is held platform-wide.
+CUSTOMER_PERMS: frozenset[Perm] = frozenset(
+    {Perm.ORG_VIEW, Perm.ORG_USERS_MANAGE, Perm.LINK_REQUEST}
+)
+
+
+def is_org_scoped(perms: frozenset[str] | set[str]) -> bool:
+    """A role whose permissions are all customer-side is held inside an organisation."""
+    return bool(perms) and all(p in CUSTOMER_PERMS for p in perms)
+
+
+def may_grant(actor: Actor, perms: frozenset[str] | set[str]) -> bool:
+    """No escalation: a platform-wide role can only be handed out (created, changed, taken away)
+    by someone who holds all of its permissions platform-wide; customer-side roles, held inside
+    one organisation, by any user manager."""
+    return is_org_scoped(perms) or all(p in actor.global_perms for p in perms)

@@ -1,0 +1,1 @@
+"""Administration: users, organisations, roles and permissions, audit log."""
