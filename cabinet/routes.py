@@ -24,6 +24,8 @@ ADMIN_LINK_REQUESTS = "/admin/link-requests"
 ADMIN_ROLES = "/admin/roles"
 ADMIN_AUDIT = "/admin/audit"
 ADMIN_OUTBOX = "/admin/outbox"
+ADMIN_USER = "/admin/users/view"  # ?id=<user id>
+ADMIN_ORGANISATION = "/admin/organisations/view"  # ?id=<organisation id>
 
 
 def with_query(path: str, **params: object) -> str:
