@@ -1,18 +1,28 @@
 # Cabinet — the two commands of a fresh machine: `make run` and `make test`.
 SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
 VENV  := .venv
 PY    := $(VENV)/bin/python
 TOOLS := .tools
 BUN   := $(TOOLS)/node_modules/.bin/bun
+BUN_VERSION := 1.4.4
 
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
+# Reflex tests registry speed unless told which one to use; npm already knows.
 export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null)
 
-PG_URL ?= postgresql+psycopg://cabinet:cabinet@127.0.0.1:5432/cabinet_test
+PG_URL    ?= postgresql+psycopg://cabinet:cabinet@127.0.0.1:5432/cabinet_test
+# `make run-scaled`: the demo site on PostgreSQL + Redis with several workers.
+SCALE_DATABASE_URL ?= postgresql+psycopg://cabinet:cabinet@127.0.0.1:5432/cabinet
+SCALE_REDIS_URL    ?= redis://127.0.0.1:6379/0
 
-.PHONY: install migrate demo run run-prod test test-sqlite test-pg lint system-deps pg-up redis-up migration clean
+# apt-get as root, or through sudo when there is one.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || { command -v sudo >/dev/null && echo sudo; })
+
+.PHONY: install migrate demo run run-prod run-scaled test test-sqlite test-pg lint \
+        system-deps pg-up redis-up migration migration-regen bench clean
 
 ## Python venv + dependencies, and bun from the npm registry (Reflex's own download cannot work here).
 install: $(VENV)/.installed $(BUN)
@@ -24,8 +34,9 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(BUN):
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install -y npm (or any Node.js >= 20)"; exit 1; }
 	mkdir -p $(TOOLS)
-	cd $(TOOLS) && npm i --no-save --silent bun@1.4.4
+	cd $(TOOLS) && npm i --no-save --silent bun@$(BUN_VERSION)
 
 migrate: install
 	$(VENV)/bin/alembic upgrade head
@@ -37,8 +48,15 @@ demo: migrate
 run: demo
 	$(VENV)/bin/reflex run
 
+## The same, production build: one port (3000), minified frontend.
 run-prod: demo
 	$(VENV)/bin/reflex run --env prod
+
+## Production on PostgreSQL + Redis, 2 x cores + 1 workers (README "Scale out").
+run-scaled: install pg-up redis-up
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(VENV)/bin/alembic upgrade head
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) -m cabinet.demo
+	DATABASE_URL=$(SCALE_DATABASE_URL) REDIS_URL=$(SCALE_REDIS_URL) $(VENV)/bin/reflex run --env prod
 
 ## Debian packages the tests need: PostgreSQL, Redis, Chromium, a Cyrillic font.
 system-deps:
@@ -47,32 +65,45 @@ system-deps:
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 
 pg-up: system-deps
-	bash .ci/postgres.sh
+	$(SUDO) bash .ci/postgres.sh
+
+redis-up: system-deps
+	$(SUDO) bash .ci/redis.sh
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 ## Lint, then the whole suite on SQLite, then the database tests again on PostgreSQL.
+## pytest's own exit codes count: 5 ("no tests collected") fails the run like any other.
 test: lint system-deps $(BUN)
-	$(MAKE) test-sqlite
-	$(MAKE) test-pg
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory test-sqlite; \
+	$(MAKE) --no-print-directory test-pg; \
+	echo "make test: passed in $$(( $$(date +%s) - start )) s"
 
-test-sqlite:
+test-sqlite: install
 	$(PY) -m pytest -q tests
 
-test-pg: pg-up
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "db and not e2e" tests
+# The scale-out test (two workers, one Redis, one PostgreSQL) must run here, not skip.
+test-pg: install pg-up
+	DATABASE_URL=$(PG_URL) CABINET_REQUIRE_SCALE_OUT=1 $(PY) -m pytest -q -m "db and not e2e" tests
+
+## Printed figures (medians, p95/p99), never asserts.
+bench: install system-deps
+	$(PY) bench/bench_login.py
+	$(PY) bench/bench_websocket.py
+	$(PY) bench/bench_websocket.py --redis
+	@for b in bench/bench_*.py; do case $$b in \
+	  bench/bench_login.py|bench/bench_websocket.py) ;; *) $(PY) $$b ;; esac; done
 
 ## A new migration after changing models/: make migration m="what changed"
-migration: install
+migration: migrate
+	@test -n "$(m)" || { echo 'usage: make migration m="what changed"'; exit 1; }
 	$(VENV)/bin/alembic revision --autogenerate -m "$(m)"
-
-clean:
-	rm -rf .web .states var
 
 ## Before the first release only: rebuild the single initial migration from models/.
 migration-regen: install
@@ -81,3 +112,6 @@ migration-regen: install
 	  DATABASE_URL=sqlite:///$$tmp/regen.db $(VENV)/bin/alembic upgrade head; rm -rf $$tmp
 	$(VENV)/bin/ruff format -q alembic/versions
 	@ls alembic/versions
+
+clean:
+	rm -rf .web .states var

@@ -1,9 +1,35 @@
-"""Reflex configuration; every value comes from cabinet.settings (environment variables)."""
+"""Reflex configuration; every value comes from cabinet.settings (environment variables).
+
+- DATABASE_URL is read by cabinet.db and alembic (Reflex's own db_url stays unused).
+- REDIS_URL switches Reflex to its Redis state manager: several backend workers (processes,
+  machines) then serve one site, and `reflex run --env prod` starts 2 x cores + 1 workers
+  (GRANIAN_WORKERS=n overrides the count). Without it, state lives in one process.
+- CORS for the event websocket: in production the browser's origin must be one of
+  CORS_ORIGINS or the origin of PUBLIC_URL; in development (`reflex run`, the test harness)
+  any origin is accepted, because the dev frontend runs on changing ports.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
 
 import reflex as rx
 from reflex.plugins.sitemap import SitemapPlugin
 
 from cabinet.settings import settings
+
+
+def _cors_allowed_origins() -> tuple[str, ...]:
+    # `reflex run` and AppHarness set REFLEX_ENV_MODE; anything else is treated as production.
+    if os.environ.get("REFLEX_ENV_MODE", "prod") == "dev" or "*" in settings.cors_origins:
+        return ("*",)
+    origins = [o.rstrip("/") for o in settings.cors_origins]
+    public = urlsplit(settings.public_url)
+    if public.scheme and public.netloc:
+        origins.append(f"{public.scheme}://{public.netloc}")
+    return tuple(dict.fromkeys(origins))
+
 
 _extra: dict = {}
 if settings.redis_url:
@@ -13,7 +39,7 @@ config = rx.Config(
     app_name="cabinet",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    cors_allowed_origins=settings.cors_origins,
+    cors_allowed_origins=_cors_allowed_origins(),
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
     disable_plugins=[SitemapPlugin],
     **_extra,
