@@ -5,8 +5,8 @@
   machines) then serve one site, and `reflex run --env prod` starts 2 x cores + 1 workers
   (GRANIAN_WORKERS=n overrides the count). Without it, state lives in one process.
 - CORS for the event websocket: in production the browser's origin must be one of
-  CORS_ORIGINS or the origin of PUBLIC_URL; in development (`reflex run`, the test harness)
-  any origin is accepted, because the dev frontend runs on changing ports.
+  CORS_ORIGINS, the origin of PUBLIC_URL, or localhost on the frontend port; in development
+  (`reflex run`, the test harness) any origin is accepted (the dev frontend's port changes).
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ def _cors_allowed_origins() -> tuple[str, ...]:
     public = urlsplit(settings.public_url)
     if public.scheme and public.netloc:
         origins.append(f"{public.scheme}://{public.netloc}")
+    # `reflex run --env prod --frontend-port N` serves the site on localhost:N itself.
+    if port := os.environ.get("REFLEX_FRONTEND_PORT"):
+        origins += [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
     return tuple(dict.fromkeys(origins))
 
 
