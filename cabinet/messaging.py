@@ -1,50 +1,324 @@
 """Outgoing e-mail and SMS.
 
 Every message is first written to `outbox_messages` inside the caller's transaction. Without
-SMTP / SMS-gateway settings that row *is* the delivery: staff read the local outbox and SMS
-log on an admin page, and tests read codes from it. With settings, `deliver_pending()` sends
-queued rows after the commit (the notifications module replaces this with its queue).
+SMTP / SMS-gateway settings that row *is* the delivery (status sent, transport local): staff
+read the local outbox and SMS log on /admin/outbox, and tests read codes from it. With
+settings the row starts `queued` and `deliver_pending()` sends it after the commit:
+
+- claim: the worker moves due `queued` rows to `sending` in one short transaction
+  (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED; every engine: an UPDATE that only
+  matches rows still `queued`), so two workers never take the same row;
+- send outside any transaction (smtplib / httpx);
+- record `sent`, or back to `queued` with a backoff for transient failures (timeouts,
+  connection errors, HTTP 5xx/429, SMTP 4xx), or `failed` with the reason.
+
+A row left in `sending` by a worker that died mid-send is never sent again: after
+`STALE_CLAIM` it is marked failed ("result unknown"), so nothing is delivered twice.
+The notifications module may replace this with its own queue.
 """
 
 from __future__ import annotations
 
-from sqlmodel import Session
+import asyncio
+import logging
+import smtplib
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
 
-from cabinet.settings import settings
+import httpx
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from cabinet.settings import Settings, settings
 from models import OutboxMessage
-from models.messaging import Channel
+from models.base import utcnow
+from models.messaging import Channel, DeliveryStatus, Transport
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+STALE_CLAIM = timedelta(minutes=10)
+WORKER_INTERVAL_SECONDS = 5.0
+BATCH_SIZE = 50
 
 
-def _transport(channel: Channel) -> str:
-    if channel == Channel.EMAIL and settings.smtp_host:
-        return "smtp"
-    if channel == Channel.SMS and settings.sms_gateway_url:
-        return "http"
-    return "local"
+def _transport(channel: Channel, config: Settings) -> Transport:
+    if channel == Channel.EMAIL and config.smtp_host:
+        return Transport.SMTP
+    if channel == Channel.SMS and config.sms_gateway_url:
+        return Transport.HTTP
+    return Transport.LOCAL
 
 
-def send_email(session: Session, *, to: str, subject: str, body: str) -> OutboxMessage:
-    transport = _transport(Channel.EMAIL)
-    msg = OutboxMessage(
-        channel=Channel.EMAIL,
-        recipient=to,
-        subject=subject[:300],
-        body=body[:10000],
+def _new_row(channel: Channel, config: Settings, **fields: str) -> OutboxMessage:
+    transport = _transport(channel, config)
+    local = transport == Transport.LOCAL
+    now = utcnow()
+    return OutboxMessage(
+        channel=channel,
         transport=transport,
-        status="sent" if transport == "local" else "queued",
+        status=DeliveryStatus.SENT if local else DeliveryStatus.QUEUED,
+        sent_at=now if local else None,
+        next_attempt_at=None if local else now,
+        created_at=now,
+        **fields,
+    )
+
+
+def send_email(
+    session: Session, *, to: str, subject: str, body: str, config: Settings | None = None
+) -> OutboxMessage:
+    """Queue an e-mail in the caller's transaction (no commit)."""
+    msg = _new_row(
+        Channel.EMAIL, config or settings, recipient=to, subject=subject[:300], body=body[:10000]
     )
     session.add(msg)
     return msg
 
 
-def send_sms(session: Session, *, to: str, body: str) -> OutboxMessage:
-    transport = _transport(Channel.SMS)
-    msg = OutboxMessage(
-        channel=Channel.SMS,
-        recipient=to,
-        body=body[:1000],
-        transport=transport,
-        status="sent" if transport == "local" else "queued",
-    )
+def send_sms(
+    session: Session, *, to: str, body: str, config: Settings | None = None
+) -> OutboxMessage:
+    """Queue an SMS in the caller's transaction (no commit)."""
+    msg = _new_row(Channel.SMS, config or settings, recipient=to, body=body[:1000])
     session.add(msg)
     return msg
+
+
+# --- transports -----------------------------------------------------------------------------
+
+
+class DeliveryError(Exception):
+    """A send failed. `transient` failures are retried with backoff."""
+
+    def __init__(self, reason: str, *, transient: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+
+
+def smtp_send(msg: OutboxMessage, config: Settings) -> None:
+    """Send one e-mail row over SMTP (STARTTLS when smtp_tls, login when smtp_user is set)."""
+    email = EmailMessage()
+    email["From"] = config.smtp_from
+    email["To"] = msg.recipient
+    email["Subject"] = msg.subject
+    email["Message-ID"] = make_msgid(idstring=f"outbox-{msg.id}")
+    email.set_content(msg.body)
+    try:
+        with smtplib.SMTP(
+            config.smtp_host, config.smtp_port, timeout=config.http_timeout_seconds
+        ) as smtp:
+            if config.smtp_tls:
+                smtp.starttls(context=ssl.create_default_context())
+            if config.smtp_user:
+                smtp.login(config.smtp_user, config.smtp_password)
+            smtp.send_message(email)
+    except smtplib.SMTPRecipientsRefused as e:
+        codes = [code for code, _ in e.recipients.values()]
+        raise DeliveryError(
+            f"SMTP: адресат отклонён {codes}", transient=all(400 <= c < 500 for c in codes)
+        ) from e
+    except smtplib.SMTPResponseException as e:
+        text = e.smtp_error.decode(errors="replace") if isinstance(e.smtp_error, bytes) else ""
+        raise DeliveryError(
+            f"SMTP {e.smtp_code}: {text}", transient=400 <= e.smtp_code < 500
+        ) from e
+    except smtplib.SMTPServerDisconnected as e:
+        raise DeliveryError(f"SMTP: {type(e).__name__}: {e}", transient=True) from e
+    except smtplib.SMTPException as e:
+        raise DeliveryError(f"SMTP: {type(e).__name__}: {e}", transient=False) from e
+    except OSError as e:  # timeout, connection refused, DNS, TLS handshake
+        raise DeliveryError(f"SMTP: {type(e).__name__}: {e}", transient=True) from e
+
+
+def sms_send(msg: OutboxMessage, config: Settings) -> None:
+    """POST one SMS row to the gateway: JSON {"to", "text"}, bearer token."""
+    headers = {"Authorization": f"Bearer {config.sms_gateway_token}"}
+    try:
+        resp = httpx.post(
+            config.sms_gateway_url,
+            json={"to": msg.recipient, "text": msg.body},
+            headers=headers,
+            timeout=config.http_timeout_seconds,
+        )
+    except httpx.TimeoutException as e:
+        raise DeliveryError(f"SMS-шлюз: таймаут ({type(e).__name__})", transient=True) from e
+    except httpx.TransportError as e:
+        raise DeliveryError(f"SMS-шлюз: {type(e).__name__}: {e}", transient=True) from e
+    if resp.is_success:
+        return
+    detail = resp.text[:300]
+    transient = resp.status_code >= 500 or resp.status_code in (408, 429)
+    raise DeliveryError(f"SMS-шлюз {resp.status_code}: {detail}", transient=transient)
+
+
+Sender = Callable[[OutboxMessage, Settings], None]
+
+SENDERS: dict[str, Sender] = {Transport.SMTP: smtp_send, Transport.HTTP: sms_send}
+
+
+def _configured(transport: str, config: Settings) -> bool:
+    if transport == Transport.SMTP:
+        return bool(config.smtp_host)
+    if transport == Transport.HTTP:
+        return bool(config.sms_gateway_url)
+    return False
+
+
+# --- the worker -----------------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before attempt `attempts + 1`: 30 s, 1 min, 2 min, ... capped at one hour."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    expired: list[int] = field(default_factory=list)  # stale claims marked failed
+
+
+def _claim(session: Session, *, limit: int, now: datetime) -> list[int]:
+    """Move up to `limit` due queued rows to `sending`; return the ids this worker owns.
+
+    One UPDATE statement: it only matches rows still `queued`, so a row is claimed once.
+    On PostgreSQL the inner SELECT takes row locks with SKIP LOCKED, so workers skip each
+    other's rows instead of waiting; on SQLite the statement takes the write lock at once.
+    """
+    due = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == DeliveryStatus.QUEUED,
+            col(OutboxMessage.next_attempt_at) <= now,
+        )
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed = session.exec(  # type: ignore[call-overload]
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id).in_(due.scalar_subquery()),
+            OutboxMessage.status == DeliveryStatus.QUEUED,
+        )
+        .values(status=DeliveryStatus.SENDING, claimed_at=now)
+        .returning(OutboxMessage.id)
+    ).all()
+    session.commit()
+    return sorted(row[0] for row in claimed)
+
+
+def _expire_stale(session: Session, *, now: datetime) -> list[int]:
+    """Rows stuck in `sending` (worker died mid-send): fail them, never send twice."""
+    expired = session.exec(  # type: ignore[call-overload]
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == DeliveryStatus.SENDING,
+            col(OutboxMessage.claimed_at) < now - STALE_CLAIM,
+        )
+        .values(
+            status=DeliveryStatus.FAILED,
+            error="Отправка прервана: результат неизвестен, повторно не отправлено.",
+        )
+        .returning(OutboxMessage.id)
+    ).all()
+    session.commit()
+    return [row[0] for row in expired]
+
+
+def deliver_pending(
+    session: Session,
+    *,
+    config: Settings | None = None,
+    limit: int = BATCH_SIZE,
+    max_attempts: int = MAX_ATTEMPTS,
+    now: datetime | None = None,
+) -> DeliveryReport:
+    """Send due queued messages once. Safe to run in several workers at the same time.
+
+    `config` points the transports at servers (tests pass a Settings for local fakes);
+    `now` lets a caller step over a backoff delay.
+    """
+    config = config or settings
+    now = now or utcnow()
+    report = DeliveryReport(expired=_expire_stale(session, now=now))
+    for msg_id in _claim(session, limit=limit, now=now):
+        msg = session.get(OutboxMessage, msg_id, populate_existing=True)
+        if msg is None:  # pragma: no cover - deleted between claim and send
+            continue
+        msg.attempts += 1
+        try:
+            if not _configured(msg.transport, config):
+                raise DeliveryError(f"Транспорт «{msg.transport}» не настроен.", transient=False)
+            SENDERS[msg.transport](msg, config)
+        except DeliveryError as e:
+            msg.error = e.reason[:1000]
+            if e.transient and msg.attempts < max_attempts:
+                msg.status = DeliveryStatus.QUEUED
+                msg.next_attempt_at = now + backoff(msg.attempts)
+                report.retrying.append(msg_id)
+            else:
+                msg.status = DeliveryStatus.FAILED
+                report.failed.append(msg_id)
+        except Exception as e:  # a bug in a sender must not leave the row claimed
+            log.exception("sending outbox message %s failed", msg_id)
+            msg.error = f"{type(e).__name__}: {e}"[:1000]
+            msg.status = DeliveryStatus.FAILED
+            report.failed.append(msg_id)
+        else:
+            msg.status = DeliveryStatus.SENT
+            msg.sent_at = utcnow()
+            msg.error = ""
+            report.sent.append(msg_id)
+        msg.claimed_at = None
+        session.add(msg)
+        session.commit()
+    return report
+
+
+def any_transport_configured(config: Settings | None = None) -> bool:
+    config = config or settings
+    return bool(config.smtp_host or config.sms_gateway_url)
+
+
+async def delivery_loop(
+    interval: float = WORKER_INTERVAL_SECONDS, config: Settings | None = None
+) -> None:
+    """The app's background task: deliver queued messages every `interval` seconds.
+
+    Registered with `app.register_lifespan_task` in cabinet/cabinet.py; every worker process
+    runs one, claiming keeps them apart. Without transport settings it returns at once.
+    """
+    from cabinet.db import session_scope
+
+    if not any_transport_configured(config):
+        return
+
+    def run_once() -> DeliveryReport:
+        with session_scope() as s:
+            return deliver_pending(s, config=config)
+
+    while True:
+        try:
+            report = await asyncio.to_thread(run_once)
+            if report.sent or report.failed or report.retrying:
+                log.info(
+                    "outbox: sent %d, retrying %d, failed %d",
+                    len(report.sent),
+                    len(report.retrying),
+                    len(report.failed),
+                )
+        except Exception:
+            log.exception("outbox delivery run failed")
+        await asyncio.sleep(interval)

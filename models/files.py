@@ -1,4 +1,8 @@
-"""Files stored outside the database, described by a row with a checksum."""
+"""Files stored outside the database, described by a row with a checksum.
+
+The bytes live once per checksum under `data_dir/files/<sha256[:2]>/<sha256>` (`storage_key`
+is that relative path); several rows (different names, owners, organisations) may share one.
+"""
 
 from __future__ import annotations
 
@@ -20,5 +24,5 @@ class StoredFile(SQLModel, table=True):
     content_type: str = Field(max_length=100)
     size: int
     sha256: str = Field(max_length=64, index=True)
-    storage_key: str = Field(max_length=300, unique=True)
+    storage_key: str = Field(max_length=300)
     created_at: datetime = ts_field(default_now=True)

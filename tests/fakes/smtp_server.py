@@ -6,7 +6,7 @@
         assert smtp.messages[0]["To"] == "a@example.com"
 
 `smtp.fail_next(n, code=451)` makes the next n DATA commands answer with that code
-(4xx: temporary, 5xx: permanent). With user/password the server requires AUTH LOGIN/PLAIN.
+(4xx: temporary, 5xx: permanent). With user/password the server offers AUTH LOGIN/PLAIN and records good logins.
 """
 
 from __future__ import annotations
@@ -66,11 +66,10 @@ class FakeSMTP:
                 )
                 if ok:
                     self.logins.append(user)
-                return AuthResult(success=ok)
+                return AuthResult(success=ok, handled=False)
 
             kwargs = {
                 "authenticator": authenticator,
-                "auth_required": True,
                 "auth_require_tls": False,
             }
         self.controller = Controller(_Handler(self), hostname=self.host, port=self.port, **kwargs)
