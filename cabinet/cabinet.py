@@ -6,8 +6,8 @@ import reflex as rx
 
 import models  # noqa: F401  (registers the tables)
 from cabinet import home
+from cabinet.admin import pages as admin
 from cabinet.api import api
-from cabinet.organisations import pages as organisations
 
 app = rx.App(
     api_transformer=api,
@@ -15,4 +15,4 @@ app = rx.App(
 )
 
 home.add_pages(app)
-organisations.add_pages(app)
+admin.add_pages(app)

@@ -104,13 +104,12 @@ def select_field(
     else:
         items = [rx.select.item(t(ru, en), value=v) for v, ru, en in options]
     return rx.select.root(
-        rx.select.trigger(id=id, width="100%", aria_label=all_label[0]),
+        rx.select.trigger(id=id, width=["100%", "100%", width], aria_label=all_label[0]),
         rx.select.content(rx.select.item(_label(all_label), value=ALL), *items),
         name=name,
         default_value=rx.cond(default == "", ALL, default)
         if isinstance(default, rx.Var)
         else (default or ALL),
-        width=["100%", "100%", width],
     )
 
 
@@ -164,27 +163,46 @@ def data_table(
     id: str,
     empty: Label = ("Ничего не найдено.", "Nothing found."),
     min_width: str = "720px",
+    mobile_card: Callable[[Any], rx.Component] | None = None,
 ) -> rx.Component:
-    """A table over a Var list of row dicts; scrolls sideways on a phone instead of squeezing."""
+    """A table over a Var list of row dicts. On a phone it scrolls sideways, or — when
+    `mobile_card` is given — shows one card per row instead."""
+    table = rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(*[rx.table.column_header_cell(_label(h)) for h in headers])
+            ),
+            rx.table.body(rx.foreach(rows, render_row)),
+            variant="surface",
+            size="2",
+            width="100%",
+            min_width=min_width,
+        ),
+        width="100%",
+        overflow_x="auto",
+        id=id,
+    )
+    if mobile_card is not None:
+        table = rx.fragment(
+            rx.box(table, display=["none", "none", "block"], width="100%"),
+            rx.vstack(
+                rx.foreach(rows, mobile_card),
+                display=["flex", "flex", "none"],
+                spacing="2",
+                width="100%",
+                id=f"{id}-cards",
+            ),
+        )
     return rx.cond(
         rows.length() > 0,  # type: ignore[attr-defined]
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(*[rx.table.column_header_cell(_label(h)) for h in headers])
-                ),
-                rx.table.body(rx.foreach(rows, render_row)),
-                variant="surface",
-                size="2",
-                width="100%",
-                min_width=min_width,
-            ),
-            width="100%",
-            overflow_x="auto",
-            id=id,
-        ),
+        table,
         rx.callout(_label(empty), icon="info", color_scheme="gray", width="100%", id=f"{id}-empty"),
     )
+
+
+def mobile_card(*lines: rx.Component, **props: Any) -> rx.Component:
+    """A compact card for one list row on a phone."""
+    return rx.card(rx.vstack(*lines, spacing="1", width="100%"), width="100%", size="1", **props)
 
 
 def pager(
@@ -225,7 +243,10 @@ def pager(
             id=f"{id_prefix}-next",
         ),
     ]
-    return rx.hstack(*buttons, spacing="2", justify="end", width="100%")
+    return rx.cond(
+        (prev_href != "") | (next_href != ""),
+        rx.hstack(*buttons, spacing="2", justify="end", width="100%"),
+    )
 
 
 def no_access(
