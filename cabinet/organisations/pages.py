@@ -494,7 +494,9 @@ def _detail_list(kind: CounterpartyKind) -> rx.Component:
         ),
         *[
             rx.data_list.item(
-                rx.data_list.label(t(f.label_ru, f.label_en), min_width="150px"),
+                rx.data_list.label(
+                    t(f.label_ru.split(" (")[0], f.label_en.split(" (")[0]), min_width="150px"
+                ),
                 rx.data_list.value(
                     rx.cond(getattr(org, f.key) != "", getattr(org, f.key), "—"),
                     id=f"org-{f.key}",
@@ -585,6 +587,7 @@ def _member_row(m: Any) -> rx.Component:
                         ),
                     ),
                     spacing="2",
+                    wrap="wrap",
                 ),
             )
         ),
@@ -669,7 +672,7 @@ def _profile_view() -> rx.Component:
                     org.members,
                     _member_row,
                     id="member-list",
-                    min_width="760px",
+                    min_width="860px",
                 ),
                 spacing="3",
                 width="100%",

@@ -258,7 +258,9 @@ class OrgProfileState(CounterpartyFormMixin, SessionState):
                 )
         except DomainError as e:
             self.errors = _field_error(e)
-            return rx.toast.error(e.message)
+            if not isinstance(e, ValidationFailed) or "form" in self.errors:
+                return rx.toast.error(e.message)
+            return None
         self.editing = False
         self._fetch(actor)
         return rx.toast.success("Данные организации сохранены.")
@@ -375,6 +377,8 @@ class LinkQueueState(SessionState):
     @rx.event
     def apply_filters(self, form_data: dict):
         """The filter form: validate and put the filters into the URL (bookmarkable)."""
+        if not isinstance(form_data, dict):
+            form_data = {}
         status = str(form_data.get("status", "") or "")
         q = " ".join(str(form_data.get("q", "") or "").split())[:100]
         return rx.redirect(
