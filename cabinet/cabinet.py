@@ -5,9 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 import models  # noqa: F401  (registers the tables)
-from cabinet import home
+from cabinet import home, messaging
+from cabinet.accounts import pages as accounts
 from cabinet.admin import pages as admin
 from cabinet.api import api
+from cabinet.organisations import pages as organisations
+from cabinet.outbox import pages as outbox
 
 app = rx.App(
     api_transformer=api,
@@ -15,4 +18,10 @@ app = rx.App(
 )
 
 home.add_pages(app)
+accounts.add_pages(app)
 admin.add_pages(app)
+organisations.add_pages(app)
+outbox.add_pages(app)
+
+# Sends queued e-mail/SMS when SMTP / the SMS gateway are configured (returns at once otherwise).
+app.register_lifespan_task(messaging.delivery_loop)

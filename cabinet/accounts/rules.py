@@ -57,8 +57,14 @@ def clean_full_name(value: str) -> str:
     return name
 
 
-def normalize_email(value: str, *, field: str = "email") -> str:
-    """A syntactically valid e-mail, lower-cased (the login key)."""
+_LOOSE_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)*")
+
+
+def normalize_email(value: str, *, field: str = "email", strict: bool = True) -> str:
+    """A syntactically valid e-mail, lower-cased (the login key).
+
+    `strict=False` (logging in) also accepts local domains such as demo.local.
+    """
     raw = (value or "").strip()
     if not raw:
         raise ValidationFailed("Укажите e-mail.", field=field)
@@ -67,8 +73,10 @@ def normalize_email(value: str, *, field: str = "email") -> str:
             f"E-mail слишком длинный (не более {EMAIL_MAX} символов).", field=field
         )
     try:
-        info = validate_email(raw, check_deliverability=False)
+        info = validate_email(raw, check_deliverability=False, globally_deliverable=strict)
     except EmailNotValidError:
+        if not strict and _LOOSE_EMAIL.fullmatch(raw):
+            return raw.lower()  # a local domain (demo.local): only looked up, never sent to
         raise ValidationFailed(
             "Некорректный e-mail. Пример: name@example.ru", field=field
         ) from None
@@ -119,7 +127,7 @@ def parse_login(value: str, *, field: str = "login") -> LoginId:
     if len(raw) > LOGIN_INPUT_MAX:
         raise ValidationFailed("Слишком длинное значение.", field=field)
     if "@" in raw:
-        return LoginId("email", normalize_email(raw, field=field))
+        return LoginId("email", normalize_email(raw, field=field, strict=False))
     try:
         return LoginId("phone", normalize_phone(raw, field=field))
     except ValidationFailed:

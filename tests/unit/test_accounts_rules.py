@@ -79,6 +79,7 @@ def test_bad_phone_is_refused(raw):
         ("Anna@Example.ru", "email", "anna@example.ru"),
         ("+7 912 345 67 89", "phone", "+79123456789"),
         ("8-912-345-67-89", "phone", "+79123456789"),
+        ("Client@Demo.local", "email", "client@demo.local"),
     ],
 )
 def test_login_is_an_email_or_a_phone(raw, kind, value):
@@ -90,6 +91,11 @@ def test_bad_login_is_refused(raw):
     with pytest.raises(ValidationFailed) as err:
         rules.parse_login(raw)
     assert err.value.field == "login"
+
+
+def test_registration_needs_a_public_domain():
+    with pytest.raises(ValidationFailed):
+        rules.normalize_email("client@demo.local")
 
 
 def test_phone_and_email_are_masked_for_display():
