@@ -1,0 +1,1 @@
+"""The local e-mail outbox and SMS log (/admin/outbox): what the portal sent, to whom."""
