@@ -306,11 +306,13 @@ def test_queue_filters_search_and_keyset_pages(db, world):
     )
     actor = load_actor(db, world["manager"].id)
     first = queries.link_request_queue(db, actor, limit=2)
-    assert [r.id for r in first.rows] == [ids[4], ids[3]] and first.next_after == ids[3]
+    assert [r.id for r in first.rows] == [ids[4], ids[3]] and first.prev_before == ""
     second = queries.link_request_queue(db, actor, limit=2, after=first.next_after)
     assert [r.id for r in second.rows] == [ids[2], ids[1]]
     third = queries.link_request_queue(db, actor, limit=2, after=second.next_after)
-    assert [r.id for r in third.rows] == [ids[0]] and third.next_after is None
+    assert [r.id for r in third.rows] == [ids[0]] and third.next_after == ""
+    back = queries.link_request_queue(db, actor, limit=2, before=third.prev_before)
+    assert [r.id for r in back.rows] == [ids[2], ids[1]]
     pending = queries.link_request_queue(db, actor, status="pending")
     assert ids[0] not in [r.id for r in pending.rows] and len(pending.rows) == 4
     by_inn = queries.link_request_queue(db, actor, q="770708")
@@ -396,3 +398,48 @@ def test_contact_belongs_to_several_organisations(db, world):
         service.decide_link_request(db, actor_id=world["admin"].id, request_id=req.id, approve=True)
     names = [o.inn for o in queries.my_organisations(db, load_actor(db, client.id))]
     assert sorted(names) == ["500100732259", "7707083893"]
+
+
+def test_database_refuses_a_second_pending_request_for_the_same_pair(db, world):
+    from sqlalchemy.exc import IntegrityError
+
+    client, org = world["client"], world["org"]
+    db.add(LinkRequest(user_id=client.id, organisation_id=org.id))
+    db.flush()
+    db.add(LinkRequest(user_id=client.id, organisation_id=org.id, status="rejected"))
+    db.flush()  # decided requests do not count
+    nested = db.begin_nested()
+    db.add(LinkRequest(user_id=client.id, organisation_id=org.id))
+    with pytest.raises(IntegrityError):
+        db.flush()
+    nested.rollback()
+
+
+def test_database_refuses_two_organisations_with_one_inn(db, world):
+    from sqlalchemy.exc import IntegrityError
+
+    nested = db.begin_nested()
+    db.add(Organisation(name="Дубль", inn="7707083893"))
+    with pytest.raises(IntegrityError):
+        db.flush()
+    nested.rollback()
+    db.add(Organisation(name="Без ИНН 1", inn=""))
+    db.add(Organisation(name="Без ИНН 2", inn=""))
+    db.flush()
+
+
+def test_every_write_is_audited(db, world):
+    client = world["client"]
+    req = service.request_link(
+        db, actor_id=client.id, inn="7728168971", kind="legal", counterparty=NEW_LEGAL
+    )
+    service.decide_link_request(
+        db, actor_id=world["admin"].id, request_id=req.id, approve=True, role_code="customer_admin"
+    )
+    actions = set(db.exec(select(AuditEvent.action)).all())
+    assert {
+        "organisation.create",
+        "link_request.create",
+        "organisation.activate",
+        "link_request.approve",
+    } <= actions
