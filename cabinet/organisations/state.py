@@ -119,8 +119,10 @@ class MyOrgsState(CounterpartyFormMixin, SessionState):
         """Step 1: link to the organisation with this INN, or open the counterparty form."""
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.LOGIN)
+            yield rx.redirect(routes.LOGIN)
+            return
         self.busy = True
+        yield  # show the spinner while the lookup runs
         try:
             try:
                 inn = rules.validate_inn(self.link_inn)
@@ -133,27 +135,31 @@ class MyOrgsState(CounterpartyFormMixin, SessionState):
                         ip=self._client_ip(),
                     )
             except service.NeedsCounterparty:
-                self.step = "form"
-                self.kinds = [str(k) for k in rules.kinds_for_inn(inn)]
-                self.kind = str(rules.kind_for_inn(inn))
-                self.form, self.errors = _full_form({"inn": inn}), {}
-                self.lookup_note, self.lookup_found = "", False
-                result = await alookup_by_inn(inn)
-                if result.company is not None:
-                    if result.company.kind in self.kinds:
-                        self.kind = result.company.kind
-                    self.form = _full_form({**result.company.as_form(), "inn": inn})
-                    self.lookup_found = True
-                    self.lookup_note = "Данные заполнены из справочника организаций — проверьте их."
-                elif result.enabled:
-                    self.lookup_note = result.message
-                return None
+                await self._open_counterparty_form(inn)
+                return
             except DomainError as e:
                 self.inn_error = e.message
-                return None
-            return self._sent(actor)
+                return
+            yield self._sent(actor)
         finally:
             self.busy = False
+
+    async def _open_counterparty_form(self, inn: str) -> None:
+        """No organisation with this INN: show its kind's fields, prefilled from DaData."""
+        self.step = "form"
+        self.kinds = [str(k) for k in rules.kinds_for_inn(inn)]
+        self.kind = str(rules.kind_for_inn(inn))
+        self.form, self.errors = _full_form({"inn": inn}), {}
+        self.lookup_note, self.lookup_found = "", False
+        result = await alookup_by_inn(inn)
+        if result.company is not None:
+            if result.company.kind in self.kinds:
+                self.kind = result.company.kind
+            self.form = _full_form({**result.company.as_form(), "inn": inn})
+            self.lookup_found = True
+            self.lookup_note = "Данные заполнены из справочника организаций — проверьте их."
+        elif result.enabled:
+            self.lookup_note = result.message
 
     @rx.event
     def submit_counterparty(self):
