@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LOGIN_PHONE = "+79000000006"  # client@demo.local: login by phone (as by e-mail) is supported
 
 
 def pct(values: list[float], p: float) -> float:
@@ -51,9 +50,12 @@ def main() -> None:
     from alembic.config import Config
 
     from alembic import command
+    from cabinet.access.rules import BuiltinRole
     from cabinet.accounts.passwords import hash_password, verify_password
     from cabinet.db import get_engine, session_scope
-    from cabinet.demo import DEMO_PASSWORD, load_demo
+    from cabinet.demo import DEMO_PASSWORD, USERS, load_demo
+
+    customer = next(u for u in USERS if u.role == BuiltinRole.CUSTOMER)
 
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "alembic"))
@@ -71,7 +73,7 @@ def main() -> None:
             if service_login is not None:
                 service_login(
                     s,
-                    login=LOGIN_PHONE,
+                    login=customer.phone,
                     password=DEMO_PASSWORD,
                     ip="127.0.0.1",
                     user_agent="bench",
@@ -82,7 +84,7 @@ def main() -> None:
             from cabinet.accounts.sessions import create_session
             from models import User
 
-            user = s.exec(select(User).where(User.email == "client@demo.local")).one()
+            user = s.exec(select(User).where(User.phone == customer.phone)).one()
             assert verify_password(DEMO_PASSWORD, user.password_hash)
             assert user.id is not None
             create_session(s, user_id=user.id, ip="127.0.0.1", user_agent="bench")
