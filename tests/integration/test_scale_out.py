@@ -4,7 +4,8 @@ The test starts its own Debian `redis-server` on a free loopback port and two
 `reflex run --env prod --backend-only` processes (one granian worker each) in a copy of the
 project, then talks to them over raw socket.io websockets the way the browser does:
 state set by an event on worker A is seen by an event on worker B for the same client
-token, and database writes made by either worker are seen by the other.
+token, database writes made by either worker are seen by the other, and a production worker
+refuses a websocket from an origin outside CORS_ORIGINS.
 
 It needs PostgreSQL, so it runs in the PostgreSQL pass of `make test` and is skipped on SQLite.
 `make test` sets CABINET_REQUIRE_SCALE_OUT=1: then a missing redis-server fails instead.
@@ -202,9 +203,9 @@ def workers(postgres_url: str, redis_url: str, migrated_engine) -> Iterator[tupl
 class Tab:
     """One browser tab: a raw socket.io connection carrying a client token, as the frontend does."""
 
-    def __init__(self, port: int, token: str) -> None:
+    def __init__(self, port: int, token: str, origin: str = ORIGIN) -> None:
         self.updates: queue.Queue[dict[str, Any]] = queue.Queue()
-        self.sio = socketio.Client(reconnection=False, websocket_extra_options={"origin": ORIGIN})
+        self.sio = socketio.Client(reconnection=False, websocket_extra_options={"origin": origin})
         self.sio.on("event", self.updates.put, namespace=NAMESPACE)
         self.sio.connect(
             f"http://127.0.0.1:{port}?token={token}",
@@ -247,6 +248,14 @@ def tab(port: int, token: str) -> Iterator[Tab]:
         yield t
     finally:
         t.close()
+
+
+def test_production_websocket_refuses_foreign_origins(workers):
+    port_a, _ = workers
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        Tab(port_a, str(uuid.uuid4()), origin="https://evil.example")
+    with tab(port_a, str(uuid.uuid4())) as allowed:  # an origin from CORS_ORIGINS
+        assert allowed.sio.connected
 
 
 def _redirects_to_login(update: dict[str, Any]) -> bool:
