@@ -12,6 +12,7 @@ from cabinet.access.rules import Actor, BuiltinRole, Perm
 from cabinet.access.service import require_org_visible
 from cabinet.errors import NotFound, PermissionDenied
 from cabinet.organisations import rules
+from cabinet.pagination import SortSpec, fetch_page
 from models import LinkRequest, LinkRequestEvent, Membership, Organisation, Role, User, UserRole
 from models.organisations import LinkStatus
 
@@ -80,7 +81,11 @@ class QueueRow:
 @dataclass
 class QueuePage:
     rows: list[QueueRow]
-    next_after: int | None  # keyset cursor: pass as `after` for the next page
+    next_after: str  # signed keyset cursors for the URL (`after=` / `before=`); "" = none
+    prev_before: str
+
+
+QUEUE_ORDER = SortSpec(name="link_requests", id=LinkRequest.id, descending=True)
 
 
 @dataclass
@@ -114,6 +119,25 @@ class OrgProfile:
 
     def form_values(self) -> dict[str, str]:
         return {k: str(getattr(self, k)) for k in rules.ALL_FIELD_KEYS}
+
+
+EMPTY_PROFILE = OrgProfile(
+    id=0,
+    kind="",
+    name="",
+    inn="",
+    kpp="",
+    ogrn="",
+    legal_address="",
+    snils="",
+    passport_series="",
+    passport_number="",
+    passport_issued_by="",
+    passport_issued_at="",
+    address="",
+    is_active=False,
+    can_manage=False,
+)
 
 
 def my_organisations(session: Session, actor: Actor) -> list[OrgRow]:
@@ -196,12 +220,13 @@ def link_request_queue(
     *,
     status: str = "",
     q: str = "",
-    after: int | None = None,
+    after: str = "",
+    before: str = "",
     limit: int = PAGE_SIZE,
 ) -> QueuePage:
     """Link requests a decider may see: assigned organisations, or all with ORGS_ALL.
 
-    Keyset pagination on id (newest first): WHERE id < :after ORDER BY id DESC LIMIT n+1.
+    Keyset pagination on id, newest first (WHERE id < :cursor ORDER BY id DESC LIMIT n+1).
     """
     if Perm.LINKS_DECIDE not in actor.global_perms:
         raise PermissionDenied()
@@ -214,7 +239,7 @@ def link_request_queue(
     )
     if not actor.sees_all_orgs:
         if not actor.managed_org_ids:
-            return QueuePage([], None)
+            return QueuePage([], "", "")
         stmt = stmt.where(col(LinkRequest.organisation_id).in_(actor.managed_org_ids))
     if status in set(LinkStatus):
         stmt = stmt.where(LinkRequest.status == status)
@@ -231,12 +256,15 @@ def link_request_queue(
                     col(User.email).ilike(like),
                 )
             )
-    if after is not None:
-        stmt = stmt.where(col(LinkRequest.id) < after)
-    limit = max(1, min(limit, 100))
-    rows = session.exec(stmt.order_by(col(LinkRequest.id).desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    page = fetch_page(
+        session,
+        stmt,
+        QUEUE_ORDER,
+        after=after,
+        before=before,
+        limit=limit,
+        key_of=lambda row: (None, row[0].id),
+    )
     out = [
         QueueRow(
             id=r.id or 0,
@@ -256,9 +284,9 @@ def link_request_queue(
             role_code=r.role_code,
             can_decide=bool(rules.link_actions(r.status)) and r.status == LinkStatus.PENDING,
         )
-        for r, o, u, decided_by in rows
+        for r, o, u, decided_by in page.rows
     ]
-    return QueuePage(out, out[-1].id if more and out else None)
+    return QueuePage(out, page.next_after, page.prev_before)
 
 
 def organisation_profile(session: Session, actor: Actor, org_id: int) -> OrgProfile:
