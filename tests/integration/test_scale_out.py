@@ -185,12 +185,16 @@ def workers(postgres_url: str, redis_url: str, migrated_engine) -> Iterator[tupl
                 )
             )
         for name, port, proc in zip("ab", ports, procs, strict=True):
-            _wait_until(
-                lambda port=port: httpx.get(f"http://127.0.0.1:{port}/ping").status_code == 200,
-                90,
-                f"worker {name} on :{port} (log: {app_dir.parent}/worker-{name}.log)",
-                proc,
-            )
+            try:
+                _wait_until(
+                    lambda port=port: httpx.get(f"http://127.0.0.1:{port}/ping").status_code == 200,
+                    90,
+                    f"worker {name} on :{port}",
+                    proc,
+                )
+            except (RuntimeError, TimeoutError) as e:
+                log_tail = (app_dir.parent / f"worker-{name}.log").read_text(errors="replace")
+                raise RuntimeError(f"{e}; its output:\n{log_tail[-4000:]}") from None
         yield ports
     finally:
         for proc in procs:
