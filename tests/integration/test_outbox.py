@@ -60,7 +60,7 @@ def seed(db, tag: str, n_email: int, n_sms: int) -> list[OutboxMessage]:
             )
         )
     for i in range(n_sms):
-        rows.append(send_sms(db, to=f"+7999{tag[-3:]}{i:04d}", body=f"SMS код {i}", config=LOCAL))
+        rows.append(send_sms(db, to=f"+7000{tag[-3:]}{i:04d}", body=f"SMS код {i}", config=LOCAL))
     for k, row in enumerate(rows):
         row.created_at = start + timedelta(seconds=k)
     db.flush()
@@ -90,14 +90,14 @@ def test_newest_first_and_filtered_by_channel_and_recipient(db, operator):
     assert {r["channel"] for r in emails.rows} == {"email"}
     assert emails.rows[0]["status"] == "sent" and emails.rows[0]["transport"] == "local"
 
-    sms = queries.list_messages(db, actor_id=operator.id, channel="sms", recipient="+7999123")
+    sms = queries.list_messages(db, actor_id=operator.id, channel="sms", recipient="+7000123")
     assert [r["id"] for r in sms.rows] == [str(rows[4].id), str(rows[3].id)]
 
     one = queries.list_messages(db, actor_id=operator.id, recipient="FLT123.USER1@")
     assert [r["id"] for r in one.rows] == [str(rows[1].id)]
 
     phone_typed_loosely = queries.list_messages(
-        db, actor_id=operator.id, recipient="+7 (999) 123-0001"
+        db, actor_id=operator.id, recipient="+7 (000) 123-0001"
     )
     assert [r["id"] for r in phone_typed_loosely.rows] == [str(rows[4].id)]
 
