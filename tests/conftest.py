@@ -60,9 +60,16 @@ def migrated_engine() -> Engine:
 
 @pytest.fixture
 def db(migrated_engine: Engine) -> Iterator[Session]:
-    """A session whose work is rolled back after the test."""
+    """A session whose work is rolled back after the test.
+
+    pysqlite defers BEGIN until the first DML statement, so without an explicit BEGIN the
+    session's first SAVEPOINT would open the transaction and its RELEASE (a service's commit)
+    would commit for real.
+    """
     with migrated_engine.connect() as conn:
         outer = conn.begin()
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN")
         session = Session(
             bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
         )

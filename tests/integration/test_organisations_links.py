@@ -28,31 +28,6 @@ from models import (
 pytestmark = pytest.mark.db
 
 
-@pytest.fixture
-def db(migrated_engine):
-    """The shared `db` fixture, plus an explicit BEGIN on SQLite.
-
-    pysqlite defers BEGIN until a DML statement, so the session's first SAVEPOINT opens the
-    transaction and its RELEASE (the service's commit) commits for real; an explicit BEGIN
-    keeps everything inside the outer transaction that is rolled back.
-    TODO: move into tests/conftest.py (shared file) and drop this override.
-    """
-    from sqlmodel import Session
-
-    with migrated_engine.connect() as conn:
-        outer = conn.begin()
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN")
-        session = Session(
-            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-        try:
-            yield session
-        finally:
-            session.close()
-            outer.rollback()
-
-
 _seq = itertools.count(1)
 
 NEW_LEGAL = {
