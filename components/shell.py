@@ -68,7 +68,7 @@ def _nav_list() -> rx.Component:
     return rx.vstack(
         *[_link(i) for i in NAV + MODULE_NAV],
         rx.cond(
-            SessionState.me_perms.length() > 1,
+            SessionState.me_staff,
             rx.vstack(
                 rx.divider(),
                 rx.text(
@@ -184,7 +184,10 @@ def shell(*children: rx.Component, title: str | rx.Var = "") -> rx.Component:
             display=["none", "none", "block"],
             width="260px",
             min_width="260px",
-            min_height="100vh",
+            height="100vh",
+            position="sticky",
+            top="0",
+            overflow_y="auto",
             border_right=f"1px solid {rx.color('gray', 4)}",
             background=rx.color("gray", 2),
         ),

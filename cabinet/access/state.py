@@ -27,6 +27,7 @@ class SessionState(rx.State):
     me_email: str = ""
     me_perms: list[str] = []
     me_orgs: int = 0
+    me_staff: bool = False
 
     def _client_ip(self) -> str:
         try:
@@ -60,6 +61,7 @@ class SessionState(rx.State):
     def _show_identity(self, actor: Actor | None) -> None:
         if actor is None:
             self.me_name, self.me_email, self.me_perms, self.me_orgs = "", "", [], 0
+            self.me_staff = False
         else:
             self.me_name = actor.full_name
             self.me_email = actor.email
@@ -67,6 +69,7 @@ class SessionState(rx.State):
                 actor.global_perms | {p for ps in actor.org_perms.values() for p in ps}
             )
             self.me_orgs = len(actor.member_org_ids)
+            self.me_staff = actor.is_staff
 
     @rx.var
     def logged_in(self) -> bool:
