@@ -18,7 +18,10 @@ from cabinet.accounts.state import (
     SessionsState,
 )
 from cabinet.i18n import t
+from cabinet.settings import settings
 from components.shell import public_shell, shell
+
+_TTL_MIN = max(1, settings.code_ttl_seconds // 60)
 
 # --- small pieces ---------------------------------------------------------------------------
 
@@ -228,6 +231,7 @@ def register_page() -> rx.Component:
 def _confirm_block(
     confirmed: rx.Var,
     label: rx.Var,
+    done_label: rx.Var,
     target: rx.Var,
     name: str,
     el_id: str,
@@ -237,11 +241,9 @@ def _confirm_block(
     return rx.cond(
         confirmed,
         rx.hstack(
-            rx.icon("circle-check", color=rx.color("green", 9)),
-            rx.text(label, ": ", target, size="2"),
-            rx.badge(t("подтверждён", "confirmed"), color_scheme="green"),
+            rx.icon("circle-check", color=rx.color("green", 9), flex_shrink="0"),
+            rx.text(done_label, ": ", target, size="2", overflow_wrap="anywhere"),
             align="center",
-            wrap="wrap",
             id=f"{el_id}-done",
         ),
         rx.vstack(
@@ -276,8 +278,8 @@ def confirm_page() -> rx.Component:
         _heading("Подтверждение e-mail и телефона", "Confirm e-mail and phone"),
         rx.text(
             t(
-                "Шаг 2 из 2. Введите коды из письма и SMS. Код действует 10 минут.",
-                "Step 2 of 2. Enter the codes from the e-mail and the SMS. A code is valid for 10 minutes.",
+                f"Шаг 2 из 2. Введите коды из письма и SMS. Код действует {_TTL_MIN} мин.",
+                f"Step 2 of 2. Enter the codes from the e-mail and the SMS. A code is valid for {_TTL_MIN} min.",
             ),
             size="2",
             color_scheme="gray",
@@ -287,6 +289,7 @@ def confirm_page() -> rx.Component:
                 _confirm_block(
                     s.email_confirmed,
                     t("Код из письма", "Code from the e-mail"),
+                    t("E-mail подтверждён", "E-mail confirmed"),
                     s.email,
                     "email_code",
                     "confirm-email-code",
@@ -295,6 +298,7 @@ def confirm_page() -> rx.Component:
                 _confirm_block(
                     s.phone_confirmed,
                     t("Код из SMS", "Code from the SMS"),
+                    t("Телефон подтверждён", "Phone confirmed"),
                     s.phone,
                     "phone_code",
                     "confirm-phone-code",
@@ -428,7 +432,9 @@ def reset_page() -> rx.Component:
     code = rx.form(
         rx.vstack(
             _notice(s, "reset-notice"),
-            rx.text(t("Код отправлен на: ", "Code sent to: "), rx.text.strong(s.login), size="2"),
+            rx.text(
+                t("E-mail или телефон: ", "E-mail or phone: "), rx.text.strong(s.login), size="2"
+            ),
             _field(
                 s,
                 t("Код", "Code"),

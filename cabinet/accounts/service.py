@@ -343,6 +343,20 @@ def pending_user_id(session: Session, token: str) -> int | None:
     return row.user_id if row else None
 
 
+def session_stage(session: Session, token: str) -> str | None:
+    """Where this browser's session belongs: home, the confirm page, the second-factor page;
+    None without a live session (the login and registration pages use it)."""
+    row = find_session(session, token, need_second_factor=False, need_confirmed=False)
+    if row is None:
+        return None
+    user = _user(session, row.user_id)
+    if not user.is_confirmed:
+        return routes.CONFIRM
+    if not row.second_factor_ok:
+        return routes.LOGIN_2FA
+    return routes.HOME
+
+
 def confirm_view(session: Session, *, user_id: int) -> ConfirmView:
     user = _user(session, user_id)
     return ConfirmView(

@@ -33,8 +33,9 @@ def _errors(error: DomainError) -> dict[str, str]:
     return {error.field or "form": error.message}
 
 
-class _AccountState(SessionState):
-    """Shared helpers of the account states (field errors, the login-required loader)."""
+class _FormMixin(rx.State, mixin=True):
+    """Field errors, a notice and the login-required helper, copied into each page state
+    (a mixin, so one page's errors never show on another)."""
 
     errors: dict[str, str] = {}
     notice: str = ""
@@ -48,21 +49,26 @@ class _AccountState(SessionState):
 
     def _login_required(self) -> Actor | None:
         """Like SessionState.require_login: the caller or None (then the page redirects)."""
-        actor = self._actor()
-        self._show_identity(actor)
+        actor = self._actor()  # type: ignore[attr-defined]
+        self._show_identity(actor)  # type: ignore[attr-defined]
         return actor
 
 
 # --- registration and confirmation ----------------------------------------------------------
 
 
-class RegisterState(_AccountState):
+def _stage_redirect(token: str):  # type: ignore[no-untyped-def]
+    """A browser that already has a session goes where that session belongs."""
+    with session_scope() as s:
+        stage = service.session_stage(s, token)
+    return rx.redirect(stage) if stage else None
+
+
+class RegisterState(_FormMixin, SessionState):
     @rx.event
     def load(self):
         self._clear()
-        if self._actor() is not None:
-            return rx.redirect(routes.HOME)
-        return None
+        return _stage_redirect(self.token)
 
     @rx.event
     def submit(self, form: dict[str, Any]):
@@ -86,7 +92,7 @@ class RegisterState(_AccountState):
         return rx.redirect(routes.CONFIRM)
 
 
-class ConfirmState(_AccountState):
+class ConfirmState(_FormMixin, SessionState):
     email: str = ""
     phone: str = ""
     email_confirmed: bool = False
@@ -169,13 +175,11 @@ class ConfirmState(_AccountState):
 # --- login and the second factor ------------------------------------------------------------
 
 
-class LoginState(_AccountState):
+class LoginState(_FormMixin, SessionState):
     @rx.event
     def load(self):
         self._clear()
-        if self._actor() is not None:
-            return rx.redirect(routes.HOME)
-        return None
+        return _stage_redirect(self.token)
 
     @rx.event
     def submit(self, form: dict[str, Any]):
@@ -203,7 +207,7 @@ class LoginState(_AccountState):
         return rx.redirect(result.next_route)
 
 
-class SecondFactorState(_AccountState):
+class SecondFactorState(_FormMixin, SessionState):
     method: str = ""
     target: str = ""
 
@@ -258,7 +262,7 @@ class SecondFactorState(_AccountState):
 # --- password reset -------------------------------------------------------------------------
 
 
-class ResetState(_AccountState):
+class ResetState(_FormMixin, SessionState):
     step: str = "ask"  # ask | code
     login: str = ""
 
@@ -325,7 +329,7 @@ class ResetState(_AccountState):
 # --- profile --------------------------------------------------------------------------------
 
 
-class ProfileState(_AccountState):
+class ProfileState(_FormMixin, SessionState):
     full_name: str = ""
     email: str = ""
     phone: str = ""
@@ -449,7 +453,7 @@ class ProfileState(_AccountState):
 # --- security (second factor) ---------------------------------------------------------------
 
 
-class SecurityState(_AccountState):
+class SecurityState(_FormMixin, SessionState):
     method: str = ""
     org_requires: bool = False
     email_masked: str = ""
@@ -572,7 +576,7 @@ class SessionRow:
     pending_2fa: bool = False
 
 
-class SessionsState(_AccountState):
+class SessionsState(_FormMixin, SessionState):
     rows: list[SessionRow] = []
 
     def _reload(self, actor_id: int) -> None:

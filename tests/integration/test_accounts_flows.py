@@ -551,3 +551,19 @@ def test_profile_name_is_validated(db, anna):
     service.update_profile(db, actor_id=user.id, full_name="  Анна   Сергеевна ")
     db.refresh(user)
     assert user.full_name == "Анна Сергеевна"
+
+
+def test_session_stage_sends_each_session_where_it_belongs(db, anna):
+    reg = register(db, anna)
+    assert service.session_stage(db, reg.token) == routes.CONFIRM
+    assert service.session_stage(db, "no-such-token") is None
+    service.confirm_contacts(
+        db,
+        user_id=reg.user_id,
+        email_code=last_code(db, anna.email),
+        phone_code=last_code(db, anna.phone),
+    )
+    assert service.session_stage(db, reg.token) == routes.HOME
+    service.enable_code_2fa(db, actor_id=reg.user_id, method="email", password=PASSWORD)
+    pending = service.login(db, login=anna.email, password=PASSWORD).token
+    assert service.session_stage(db, pending) == routes.LOGIN_2FA
