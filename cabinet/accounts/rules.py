@@ -30,6 +30,9 @@ PHONE_REGION = "RU"
 
 # Per-IP limit: this many failed logins from one address inside the window (all logins).
 IP_FAILURE_FACTOR = 4
+# Registrations and password-reset codes per hour from one address (SMS/e-mail pumping).
+REGISTER_PER_IP_HOUR = 30
+RESET_PER_IP_HOUR = 30
 
 
 class FormErrors(ValidationFailed):

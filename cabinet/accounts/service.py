@@ -36,7 +36,15 @@ from cabinet.errors import (
     ValidationFailed,
 )
 from cabinet.settings import settings
-from models import LoginAttempt, Membership, OneTimeCode, Organisation, User, UserSession
+from models import (
+    AuditEvent,
+    LoginAttempt,
+    Membership,
+    OneTimeCode,
+    Organisation,
+    User,
+    UserSession,
+)
 from models.accounts import CodePurpose, TwoFactorMethod
 from models.base import utcnow
 from models.messaging import Channel
@@ -245,6 +253,31 @@ def _unique_conflicts(
     return errors
 
 
+def _events(
+    session: Session,
+    *,
+    action: str,
+    ip: str = "",
+    object_id: str = "",
+    within: timedelta | None = None,
+) -> int:
+    """How many audit events of `action` (from `ip`, about `object_id`, inside `within`)."""
+    stmt = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
+    if ip:
+        stmt = stmt.where(AuditEvent.ip == ip)
+    if object_id:
+        stmt = stmt.where(AuditEvent.object_id == object_id)
+    if within is not None:
+        stmt = stmt.where(AuditEvent.at > utcnow() - within)
+    return int(session.exec(stmt).one())
+
+
+def _limit_per_ip(session: Session, *, action: str, ip: str, limit: int) -> None:
+    """At most `limit` such actions an hour from one address (registration, reset codes)."""
+    if ip and _events(session, action=action, ip=ip, within=timedelta(hours=1)) >= limit:
+        raise RateLimited("Слишком много запросов с вашего адреса. Попробуйте через час.")
+
+
 # --- registration ---------------------------------------------------------------------------
 
 
@@ -285,6 +318,7 @@ def register(
     }
     if errors:
         raise FormErrors(errors)
+    _limit_per_ip(session, action="accounts.register", ip=ip, limit=rules.REGISTER_PER_IP_HOUR)
     user = User(
         full_name=values["full_name"],
         email=values["email"],
@@ -714,10 +748,18 @@ def verify_second_factor(session: Session, *, token: str, code: str, ip: str = "
                 session,
                 actor_id=user.id,
                 action="accounts.2fa_failed",
-                object_type="user",
-                object_id=user.id,
+                object_type="session",
+                object_id=row.id,
                 ip=ip,
             )
+            session.flush()
+            if _events(session, action="accounts.2fa_failed", object_id=str(row.id)) >= (
+                settings.code_max_attempts
+            ):
+                row.revoked_at = utcnow()  # no guessing a 6-digit code: log in again
+                session.add(row)
+                session.commit()
+                raise NotAuthenticated("Слишком много неверных кодов. Войдите заново.") from None
             session.commit()
             raise
         row.second_factor_ok = True
@@ -742,6 +784,7 @@ def verify_second_factor(session: Session, *, token: str, code: str, ip: str = "
 def request_password_reset(session: Session, *, login: str, ip: str = "") -> None:
     """Send a reset code to the e-mail or phone. Answers the same whether the account exists."""
     who = rules.parse_login(login, field="login")
+    _limit_per_ip(session, action="accounts.reset_requested", ip=ip, limit=rules.RESET_PER_IP_HOUR)
     user = _find_by_login(session, who)
     _issue_code(
         session,

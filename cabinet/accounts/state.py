@@ -232,8 +232,8 @@ class SecondFactorState(_FormMixin, SessionState):
                 next_route = service.verify_second_factor(
                     s, token=self.token, code=_value(form, "code"), ip=self._client_ip()
                 )
-        except NotAuthenticated:
-            return rx.redirect(routes.LOGIN)
+        except NotAuthenticated as e:
+            return [rx.toast.error(e.message), rx.redirect(routes.LOGIN)]
         except DomainError as e:
             self._fail(e)
             return None

@@ -13,10 +13,10 @@ import pytest
 from sqlmodel import Session, col, select
 
 from cabinet import routes
-from cabinet.accounts import service
+from cabinet.accounts import rules, service
 from cabinet.accounts.rules import FormErrors
 from cabinet.accounts.sessions import find_session, resolve_user_id
-from cabinet.errors import PermissionDenied, RateLimited, ValidationFailed
+from cabinet.errors import NotAuthenticated, PermissionDenied, RateLimited, ValidationFailed
 from cabinet.settings import settings
 from models import AuditEvent, Membership, OneTimeCode, Organisation, OutboxMessage, User
 from models.accounts import CodePurpose, TwoFactorMethod
@@ -52,10 +52,14 @@ def anna() -> Person:
     return new_person()
 
 
-@pytest.fixture
-def ip() -> str:
+def new_ip() -> str:
     n = next(_seq)
     return f"10.{n % 250}.{n // 250 % 250}.{n // 62500 % 250}"
+
+
+@pytest.fixture
+def ip() -> str:
+    return new_ip()
 
 
 def last_code(db: Session, recipient: str) -> str:
@@ -79,7 +83,7 @@ def register(db: Session, p: Person, **kw):
         phone=kw.get("phone", p.phone_typed),
         password=password,
         password2=kw.get("password2", password),
-        ip="10.0.0.1",
+        ip=kw.get("ip", new_ip()),
         user_agent="pytest",
     )
 
@@ -567,3 +571,30 @@ def test_session_stage_sends_each_session_where_it_belongs(db, anna):
     service.enable_code_2fa(db, actor_id=reg.user_id, method="email", password=PASSWORD)
     pending = service.login(db, login=anna.email, password=PASSWORD).token
     assert service.session_stage(db, pending) == routes.LOGIN_2FA
+
+
+def test_guessing_the_second_factor_ends_the_half_open_session(db, anna):
+    user = confirmed_user(db, anna)
+    assert user.id is not None
+    setup = service.start_totp_setup(db, actor_id=user.id)
+    totp = pyotp.TOTP(setup.secret)
+    service.enable_totp(db, actor_id=user.id, code=totp.now())
+    token = service.login(db, login=anna.email, password=PASSWORD).token
+    now_codes = {totp.at(utcnow() + timedelta(seconds=d)) for d in (-30, 0, 30)}
+    wrong = next(c for c in ("000000", "111111", "222222", "333333") if c not in now_codes)
+    for _ in range(settings.code_max_attempts - 1):
+        with pytest.raises(ValidationFailed):
+            service.verify_second_factor(db, token=token, code=wrong)
+    with pytest.raises(NotAuthenticated):
+        service.verify_second_factor(db, token=token, code=wrong)
+    assert service.session_stage(db, token) is None  # the session is gone
+    with pytest.raises(NotAuthenticated):
+        service.verify_second_factor(db, token=token, code=totp.now())
+
+
+def test_reset_codes_from_one_address_are_limited(db, ip):
+    for _ in range(rules.RESET_PER_IP_HOUR):
+        service.request_password_reset(db, login=new_person().email, ip=ip)
+    with pytest.raises(RateLimited):
+        service.request_password_reset(db, login=new_person().email, ip=ip)
+    service.request_password_reset(db, login=new_person().email, ip=new_ip())
