@@ -16,7 +16,8 @@ export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null)
 PG_URL    ?= postgresql+psycopg://cabinet:cabinet@127.0.0.1:5432/cabinet_test
 # `make run-scaled`: the demo site on PostgreSQL + Redis with several workers.
 SCALE_DATABASE_URL ?= postgresql+psycopg://cabinet:cabinet@127.0.0.1:5432/cabinet
-SCALE_REDIS_URL    ?= redis://127.0.0.1:6379/0
+REDIS_PORT         ?= 6379
+SCALE_REDIS_URL    ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
 # apt-get as root, or through sudo when there is one.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || { command -v sudo >/dev/null && echo sudo; })
@@ -71,7 +72,7 @@ pg-up: system-deps
 	$(SUDO) bash .ci/postgres.sh
 
 redis-up: system-deps
-	$(SUDO) bash .ci/redis.sh
+	$(SUDO) env REDIS_PORT=$(REDIS_PORT) bash .ci/redis.sh
 
 lint: install
 	$(VENV)/bin/ruff check .
