@@ -25,6 +25,10 @@ class Perm(StrEnum):
     ROLES_MANAGE = "roles.manage"
     AUDIT_VIEW = "audit.view"
     OUTBOX_VIEW = "outbox.view"  # local e-mail outbox and SMS log
+    # Support desk
+    SUPPORT_REQUEST = "support.request"  # customer side: write requests for own organisation
+    SUPPORT_HANDLE = "support.handle"  # staff: answer, assign and move requests in scope
+    SUPPORT_MANAGE = "support.manage"  # staff: edit support departments and categories
 
 
 PERMISSION_LABELS: dict[Perm, tuple[str, str]] = {
@@ -43,6 +47,9 @@ PERMISSION_LABELS: dict[Perm, tuple[str, str]] = {
     Perm.ROLES_MANAGE: ("Управление ролями", "Manage roles"),
     Perm.AUDIT_VIEW: ("Журнал аудита", "Audit log"),
     Perm.OUTBOX_VIEW: ("Исходящие письма и SMS", "Outgoing e-mail and SMS"),
+    Perm.SUPPORT_REQUEST: ("Обращения в поддержку", "Support requests"),
+    Perm.SUPPORT_HANDLE: ("Работа с обращениями клиентов", "Handle support requests"),
+    Perm.SUPPORT_MANAGE: ("Настройка отделов и категорий обращений", "Support desk settings"),
 }
 
 
@@ -67,31 +74,34 @@ BUILTIN_ROLES: dict[BuiltinRole, RoleSpec] = {
     BuiltinRole.CUSTOMER: RoleSpec(
         "Пользователь клиента",
         "Customer user",
-        frozenset({Perm.ORG_VIEW, Perm.LINK_REQUEST}),
+        frozenset({Perm.ORG_VIEW, Perm.LINK_REQUEST, Perm.SUPPORT_REQUEST}),
         org_scoped=True,
     ),
     BuiltinRole.CUSTOMER_ADMIN: RoleSpec(
         "Администратор клиента",
         "Customer administrator",
-        frozenset({Perm.ORG_VIEW, Perm.LINK_REQUEST, Perm.ORG_USERS_MANAGE}),
+        frozenset(
+            {Perm.ORG_VIEW, Perm.LINK_REQUEST, Perm.ORG_USERS_MANAGE, Perm.SUPPORT_REQUEST}
+        ),
         org_scoped=True,
     ),
     BuiltinRole.MANAGER: RoleSpec(
         "Менеджер",
         "Manager",
-        frozenset({Perm.ORGS_VIEW, Perm.LINKS_DECIDE}),
+        frozenset({Perm.ORGS_VIEW, Perm.LINKS_DECIDE, Perm.SUPPORT_HANDLE}),
         org_scoped=False,
     ),
     BuiltinRole.OPERATOR: RoleSpec(
         "Сотрудник оператора",
         "Operator staff",
-        frozenset({Perm.ORGS_VIEW, Perm.OUTBOX_VIEW}),
+        frozenset({Perm.ORGS_VIEW, Perm.OUTBOX_VIEW, Perm.SUPPORT_HANDLE}),
         org_scoped=False,
     ),
     BuiltinRole.ADMIN: RoleSpec(
         "Администратор",
         "Administrator",
-        frozenset(Perm) - {Perm.ORG_VIEW, Perm.ORG_USERS_MANAGE, Perm.LINK_REQUEST},
+        frozenset(Perm)
+        - {Perm.ORG_VIEW, Perm.ORG_USERS_MANAGE, Perm.LINK_REQUEST, Perm.SUPPORT_REQUEST},
         org_scoped=False,
     ),
     BuiltinRole.SUPERADMIN: RoleSpec(
@@ -148,7 +158,7 @@ class Actor:
 # Permissions that only make sense inside one organisation (the customer side). A role made
 # only of these is held per organisation; any other role is held platform-wide.
 CUSTOMER_PERMS: frozenset[Perm] = frozenset(
-    {Perm.ORG_VIEW, Perm.ORG_USERS_MANAGE, Perm.LINK_REQUEST}
+    {Perm.ORG_VIEW, Perm.ORG_USERS_MANAGE, Perm.LINK_REQUEST, Perm.SUPPORT_REQUEST}
 )
 
 
