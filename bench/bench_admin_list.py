@@ -203,8 +203,10 @@ def _scenarios(engine: Any) -> list[tuple[str, Any]]:
         ("near the end (cursor id 120)", page(base, deep)),
         ("status=blocked, first page", page(queries.users_statement(status="blocked"))),
         ("status=blocked, mid cursor", page(queries.users_statement(status="blocked"), middle)),
-        ("search e-mail prefix", page(queries.users_statement(q="user0999"))),
-        ("search phone prefix", page(queries.users_statement(q="+7900009"))),
+        ("search e-mail 'user050000@'", page(queries.users_statement(q="user050000@"))),
+        ("search 'user0500' (mail+name)", page(queries.users_statement(q="user0500"))),
+        ("search phone '+7900005000'", page(queries.users_statement(q="+7900005000"))),
+        ("search name 'Пользователь 0500'", page(queries.users_statement(q="Пользователь 0500"))),
     ]
 
 
@@ -227,7 +229,13 @@ def run(url: str, n: int, runs: int) -> None:
             f"  {label:<30} p50 {statistics.median(samples):6.3f} ms   p99 {pct(samples, 99):6.3f} ms"
             f"   rows {rows:>2}   (n={runs}){extra}"
         )
-        if label in ("first page", "deep page (cursor mid-list)", "status=blocked, mid cursor"):
+        if label in (
+            "first page",
+            "deep page (cursor mid-list)",
+            "status=blocked, mid cursor",
+            "search e-mail 'user050000@'",
+            "search phone '+7900005000'",
+        ):
             for plan_line in _plan(engine, sql, params):
                 print(f"      plan: {plan_line}")
     engine.dispose()

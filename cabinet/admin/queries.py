@@ -23,6 +23,7 @@ from cabinet.admin.rules import (
     like_escape,
     name_prefixes,
     phone_prefixes,
+    search_targets,
     user_status,
 )
 from cabinet.admin.service import role_is_org_scoped
@@ -60,6 +61,18 @@ def fmt_date(value: datetime | None) -> str:
 
 def _like_prefix(column: Any, prefix: str) -> Any:
     return column.like(like_escape(prefix) + "%", escape="\\")
+
+
+def _prefix_range(column: Any, prefix: str) -> Any:
+    """`column` starts with `prefix` as an index range (ASCII columns: e-mail, phone, INN).
+
+    A LIKE with an ESCAPE clause cannot use a B-tree index on SQLite (and case-insensitive
+    LIKE never can), so the range does the narrowing and the LIKE keeps the match exact.
+    """
+    if not prefix:
+        return sa.true()
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return sa.and_(column >= prefix, column < upper, _like_prefix(column, prefix))
 
 
 def _like_contains(column: Any, part: str) -> Any:
@@ -103,12 +116,17 @@ def users_statement(*, q: str = "", status: str = "", role_id: int | None = None
         User.created_at,
     )
     q = q.strip()[:MAX_QUERY]
-    if q:
-        conds = [_like_prefix(User.email, q.lower())]
-        for p in name_prefixes(q):
-            conds += [_like_prefix(User.full_name, p), _like_contains(User.full_name, " " + p)]
-        conds += [_like_prefix(User.phone, p) for p in phone_prefixes(q)]
-        stmt = stmt.where(sa.or_(*conds))
+    targets = search_targets(q)
+    if targets:
+        conds = []
+        if "email" in targets:
+            conds.append(_prefix_range(User.email, q.lower()))
+        if "phone" in targets:
+            conds += [_prefix_range(User.phone, p) for p in phone_prefixes(q)]
+        if "name" in targets:
+            for p in name_prefixes(q):
+                conds += [_like_prefix(User.full_name, p), _like_contains(User.full_name, " " + p)]
+        stmt = stmt.where(sa.or_(*conds) if conds else sa.false())
     if status == UserStatus.BLOCKED:
         stmt = stmt.where(User.is_blocked.is_(True))  # type: ignore[attr-defined]
     elif status == UserStatus.ACTIVE:
@@ -289,7 +307,7 @@ def list_organisations(
     q = q.strip()[:MAX_QUERY]
     if q:
         if q.isdigit():
-            stmt = stmt.where(_like_prefix(Organisation.inn, q))
+            stmt = stmt.where(_prefix_range(Organisation.inn, q))
         else:
             stmt = stmt.where(
                 sa.or_(*[_like_contains(Organisation.name, p) for p in name_prefixes(q)])

@@ -111,6 +111,24 @@ def diff_text(before: dict[str, Any] | None, after: dict[str, Any] | None) -> st
     return "; ".join(parts)
 
 
+def search_targets(query: str) -> frozenset[str]:
+    """Which user columns a typed search means: 'email', 'phone', 'name'.
+
+    Narrowing keeps the e-mail and phone searches on their indexes (an OR with a name
+    pattern would read the whole table).
+    """
+    q = query.strip()
+    if not q:
+        return frozenset()
+    if "@" in q:
+        return frozenset({"email"})
+    if all(ch.isdigit() or ch in "+()- " for ch in q) and any(ch.isdigit() for ch in q):
+        return frozenset({"phone"})
+    if q.isascii() and " " not in q:
+        return frozenset({"email", "name"})
+    return frozenset({"name"})
+
+
 def phone_prefixes(query: str) -> list[str]:
     """E.164 prefixes a typed phone fragment may mean: '8 900…' and '+7 900…' both → '+7900…'."""
     digits = "".join(ch for ch in query if ch.isdigit())

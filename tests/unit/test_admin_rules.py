@@ -20,6 +20,7 @@ from cabinet.admin.rules import (
     loses_admin_power,
     name_prefixes,
     phone_prefixes,
+    search_targets,
     user_status,
 )
 
@@ -117,3 +118,20 @@ def test_name_prefixes_cover_case_spellings():
 
 def test_like_escape():
     assert like_escape("50%_a\\b") == "50\\%\\_a\\\\b"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("anna@", {"email"}),
+        ("+7 900", {"phone"}),
+        ("8900123", {"phone"}),
+        ("admin", {"email", "name"}),
+        ("Иванов", {"name"}),
+        ("Ivan Petrov", {"name"}),
+        ("  ", set()),
+        ("()", {"email", "name"}),
+    ],
+)
+def test_search_targets(typed, expected):
+    assert search_targets(typed) == expected
