@@ -36,3 +36,14 @@ def with_query(path: str, **params: object) -> str:
 
 def organisation_url(org_id: int | str) -> str:
     return with_query(ORGANISATION_PROFILE, id=org_id)
+
+
+SUPPORT = "/support"  # my support requests
+SUPPORT_NEW = "/support/new"
+SUPPORT_REQUEST = "/support/view"  # ?id=<request id>
+ADMIN_SUPPORT = "/admin/support"  # staff queue
+ADMIN_SUPPORT_SETTINGS = "/admin/support/settings"  # departments and categories
+
+
+def support_request_url(request_id: int | str) -> str:
+    return with_query(SUPPORT_REQUEST, id=request_id)
