@@ -5,6 +5,15 @@ from models.accounts import LoginAttempt, OneTimeCode, User, UserSession
 from models.audit import AuditEvent
 from models.files import StoredFile
 from models.messaging import OutboxMessage
+from models.notifications import (
+    Notification,
+    NotificationAttempt,
+    NotificationChannelSwitch,
+    NotificationContact,
+    NotificationDelivery,
+    NotificationPreference,
+    NotificationTemplate,
+)
 from models.organisations import (
     LinkRequest,
     LinkRequestEvent,
@@ -22,6 +31,13 @@ __all__ = [
     "Membership",
     "OneTimeCode",
     "Organisation",
+    "Notification",
+    "NotificationAttempt",
+    "NotificationChannelSwitch",
+    "NotificationContact",
+    "NotificationDelivery",
+    "NotificationPreference",
+    "NotificationTemplate",
     "OutboxMessage",
     "Role",
     "RolePermission",

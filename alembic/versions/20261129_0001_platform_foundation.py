@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 11:28:15.657542
+Create Date: 2026-11-29 11:57:32.712351
 """
 
 from collections.abc import Sequence
@@ -36,6 +36,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_login_attempts_ip"), ["ip"], unique=False)
         batch_op.create_index(batch_op.f("ix_login_attempts_login"), ["login"], unique=False)
 
+    op.create_table(
+        "notification_channel_switches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("event", "channel", name="uq_notification_channel_switch"),
+    )
     op.create_table(
         "organisations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -257,6 +267,75 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_memberships_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "notification_contacts",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("telegram_chat_id", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("user_id"),
+    )
+    op.create_table(
+        "notification_preferences",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("event", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("channels", sa.JSON(), nullable=False),
+        sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("user_id", "event", name="uq_notification_preference"),
+    )
+    with op.batch_alter_table("notification_preferences", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_notification_preferences_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
+        "notification_templates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("lang", sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("body", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+        sa.Column("updated_by", sa.Integer(), nullable=True),
+        sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["updated_by"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("event", "channel", "lang", name="uq_notification_template"),
+    )
+    op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("event", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("body", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+        sa.Column("link", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_notifications_user_created", ["user_id", "created_at", "id"], unique=False
+        )
+        batch_op.create_index("ix_notifications_user_unread", ["user_id", "read_at"], unique=False)
+
+    op.create_table(
         "one_time_codes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
@@ -398,11 +477,91 @@ def upgrade() -> None:
             batch_op.f("ix_link_request_events_request_id"), ["request_id"], unique=False
         )
 
+    op.create_table(
+        "notification_deliveries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("notification_id", sa.Integer(), nullable=True),
+        sa.Column("event", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("recipient", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("body", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("transport", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("resends", sa.Integer(), nullable=False),
+        sa.Column("error", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("next_attempt_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["notification_id"],
+            ["notifications.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("notification_deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_notification_deliveries_channel"), ["channel"], unique=False
+        )
+        batch_op.create_index(
+            "ix_notification_deliveries_created", ["created_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_notification_deliveries_due", ["status", "next_attempt_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notification_deliveries_event"), ["event"], unique=False
+        )
+        batch_op.create_index(
+            "ix_notification_deliveries_user", ["user_id", "status"], unique=False
+        )
+
+    op.create_table(
+        "notification_attempts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("delivery_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("transport", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("error", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("started_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["delivery_id"],
+            ["notification_deliveries.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("notification_attempts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_notification_attempts_delivery_id"), ["delivery_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("notification_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notification_attempts_delivery_id"))
+
+    op.drop_table("notification_attempts")
+    with op.batch_alter_table("notification_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_notification_deliveries_user")
+        batch_op.drop_index(batch_op.f("ix_notification_deliveries_event"))
+        batch_op.drop_index("ix_notification_deliveries_due")
+        batch_op.drop_index("ix_notification_deliveries_created")
+        batch_op.drop_index(batch_op.f("ix_notification_deliveries_channel"))
+
+    op.drop_table("notification_deliveries")
     with op.batch_alter_table("link_request_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_link_request_events_request_id"))
 
@@ -433,6 +592,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_one_time_codes_purpose"))
 
     op.drop_table("one_time_codes")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_user_unread")
+        batch_op.drop_index("ix_notifications_user_created")
+
+    op.drop_table("notifications")
+    op.drop_table("notification_templates")
+    with op.batch_alter_table("notification_preferences", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notification_preferences_user_id"))
+
+    op.drop_table("notification_preferences")
+    op.drop_table("notification_contacts")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_memberships_user_id"))
         batch_op.drop_index(batch_op.f("ix_memberships_organisation_id"))
@@ -488,6 +658,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_organisations_inn"))
 
     op.drop_table("organisations")
+    op.drop_table("notification_channel_switches")
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_attempts_login"))
         batch_op.drop_index(batch_op.f("ix_login_attempts_ip"))

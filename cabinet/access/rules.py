@@ -25,6 +25,8 @@ class Perm(StrEnum):
     ROLES_MANAGE = "roles.manage"
     AUDIT_VIEW = "audit.view"
     OUTBOX_VIEW = "outbox.view"  # local e-mail outbox and SMS log
+    NOTIFY_TEMPLATES_MANAGE = "notify.templates_manage"  # notification templates, channels
+    NOTIFY_STATS_VIEW = "notify.stats_view"  # delivery statistics, resend failed deliveries
     # Support desk
     SUPPORT_REQUEST = "support.request"  # customer side: write requests for own organisation
     SUPPORT_HANDLE = "support.handle"  # staff: answer, assign and move requests in scope
@@ -47,6 +49,11 @@ PERMISSION_LABELS: dict[Perm, tuple[str, str]] = {
     Perm.ROLES_MANAGE: ("Управление ролями", "Manage roles"),
     Perm.AUDIT_VIEW: ("Журнал аудита", "Audit log"),
     Perm.OUTBOX_VIEW: ("Исходящие письма и SMS", "Outgoing e-mail and SMS"),
+    Perm.NOTIFY_TEMPLATES_MANAGE: ("Шаблоны уведомлений", "Notification templates"),
+    Perm.NOTIFY_STATS_VIEW: (
+        "Статистика доставки уведомлений, повторная отправка",
+        "Notification delivery statistics, resend",
+    ),
     Perm.SUPPORT_REQUEST: ("Обращения в поддержку", "Support requests"),
     Perm.SUPPORT_HANDLE: ("Работа с обращениями клиентов", "Handle support requests"),
     Perm.SUPPORT_MANAGE: ("Настройка отделов и категорий обращений", "Support desk settings"),
@@ -80,9 +87,7 @@ BUILTIN_ROLES: dict[BuiltinRole, RoleSpec] = {
     BuiltinRole.CUSTOMER_ADMIN: RoleSpec(
         "Администратор клиента",
         "Customer administrator",
-        frozenset(
-            {Perm.ORG_VIEW, Perm.LINK_REQUEST, Perm.ORG_USERS_MANAGE, Perm.SUPPORT_REQUEST}
-        ),
+        frozenset({Perm.ORG_VIEW, Perm.LINK_REQUEST, Perm.ORG_USERS_MANAGE, Perm.SUPPORT_REQUEST}),
         org_scoped=True,
     ),
     BuiltinRole.MANAGER: RoleSpec(
@@ -94,7 +99,7 @@ BUILTIN_ROLES: dict[BuiltinRole, RoleSpec] = {
     BuiltinRole.OPERATOR: RoleSpec(
         "Сотрудник оператора",
         "Operator staff",
-        frozenset({Perm.ORGS_VIEW, Perm.OUTBOX_VIEW, Perm.SUPPORT_HANDLE}),
+        frozenset({Perm.ORGS_VIEW, Perm.OUTBOX_VIEW, Perm.SUPPORT_HANDLE, Perm.NOTIFY_STATS_VIEW}),
         org_scoped=False,
     ),
     BuiltinRole.ADMIN: RoleSpec(

@@ -1,0 +1,248 @@
+"""The event catalog: every notification the portal can send, as data. No DB, no Reflex.
+
+A module emits an event by name (`service.emit(session, event="links.decided", ...)`). The
+spec says which channels the event may use, which ones a user gets when they have not chosen,
+which `{variables}` its templates may use (checked when staff save a template), sample values
+for the preview, and the default texts shipped with the portal.
+
+Every event also gets the common variables `user_name` (the recipient's name) and `link`
+(the absolute URL passed to emit, or the portal's address).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from models.notifications import NotifyChannel
+
+ALL_CHANNELS: tuple[str, ...] = tuple(c.value for c in NotifyChannel)
+LANGS: tuple[str, ...] = ("ru", "en")
+COMMON_VARIABLES: dict[str, str] = {
+    "user_name": "Иванов Иван Иванович",
+    "link": "https://cabinet.example.ru/notifications",
+}
+
+CHANNEL_LABELS: dict[str, tuple[str, str]] = {
+    NotifyChannel.INAPP: ("В кабинете", "In the portal"),
+    NotifyChannel.EMAIL: ("E-mail", "E-mail"),
+    NotifyChannel.SMS: ("SMS", "SMS"),
+    NotifyChannel.TELEGRAM: ("Telegram", "Telegram"),
+}
+
+
+@dataclass(frozen=True)
+class Text:
+    """Default subject and body in one language. `short` is used for SMS and Telegram."""
+
+    subject: str
+    body: str
+    short: str
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    title_ru: str
+    title_en: str
+    allowed: frozenset[str]
+    default: frozenset[str]
+    sample: dict[str, str]  # variable -> sample value (declares the variables)
+    ru: Text
+    en: Text
+    audience: str = "customer"  # "customer" | "staff" | "any" (display only)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return tuple(sorted({*self.sample, *COMMON_VARIABLES}))
+
+    def sample_context(self) -> dict[str, str]:
+        return {**COMMON_VARIABLES, **self.sample}
+
+    def text(self, lang: str) -> Text:
+        return self.en if lang == "en" else self.ru
+
+
+_ALL = frozenset(ALL_CHANNELS)
+_INAPP_EMAIL = frozenset({NotifyChannel.INAPP, NotifyChannel.EMAIL})
+
+
+EVENTS: dict[str, EventSpec] = {
+    "links.decided": EventSpec(
+        "Решение по запросу привязки",
+        "Link request decided",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        sample={
+            "organisation": 'ООО "Ромашка"',
+            "decision": "одобрен",
+            "comment": "Проверили по ИНН.",
+        },
+        ru=Text(
+            "Запрос привязки к {organisation}: {decision}",
+            "Здравствуйте, {user_name}!\n\nВаш запрос привязки к организации {organisation} "
+            "{decision}.\nКомментарий: {comment}\n\n{link}",
+            "Запрос привязки к {organisation}: {decision}. {link}",
+        ),
+        en=Text(
+            "Link request to {organisation}: {decision}",
+            "Hello {user_name},\n\nyour request to be linked to {organisation} was "
+            "{decision}.\nComment: {comment}\n\n{link}",
+            "Link request to {organisation}: {decision}. {link}",
+        ),
+    ),
+    "support.request_created": EventSpec(
+        "Новое обращение",
+        "New support request",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        audience="staff",
+        sample={
+            "request_number": "1024",
+            "subject": "Не приходит счёт",
+            "department": "Бухгалтерия",
+            "author_name": "Петров Пётр",
+            "organisation": 'ООО "Ромашка"',
+        },
+        ru=Text(
+            "Новое обращение № {request_number}: {subject}",
+            "Поступило обращение № {request_number} в отдел «{department}».\n"
+            "Автор: {author_name} ({organisation})\nТема: {subject}\n\n{link}",
+            "Новое обращение № {request_number}: {subject}. {link}",
+        ),
+        en=Text(
+            "New request #{request_number}: {subject}",
+            "Request #{request_number} arrived for {department}.\n"
+            "From: {author_name} ({organisation})\nSubject: {subject}\n\n{link}",
+            "New request #{request_number}: {subject}. {link}",
+        ),
+    ),
+    "support.message_added": EventSpec(
+        "Ответ в обращении",
+        "Reply in a support request",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        audience="any",
+        sample={
+            "request_number": "1024",
+            "subject": "Не приходит счёт",
+            "author_name": "Менеджеров Максим",
+            "message": "Счёт отправлен повторно, проверьте почту.",
+        },
+        ru=Text(
+            "Ответ в обращении № {request_number}",
+            "{author_name} ответил(а) в обращении № {request_number} «{subject}»:\n\n"
+            "{message}\n\n{link}",
+            "Ответ в обращении № {request_number} от {author_name}. {link}",
+        ),
+        en=Text(
+            "Reply in request #{request_number}",
+            "{author_name} replied in request #{request_number} “{subject}”:\n\n"
+            "{message}\n\n{link}",
+            "Reply in request #{request_number} from {author_name}. {link}",
+        ),
+    ),
+    "support.status_changed": EventSpec(
+        "Статус обращения изменён",
+        "Support request status changed",
+        allowed=_ALL,
+        default=frozenset({NotifyChannel.INAPP}),
+        audience="any",
+        sample={"request_number": "1024", "subject": "Не приходит счёт", "status": "решено"},
+        ru=Text(
+            "Обращение № {request_number}: {status}",
+            "Статус обращения № {request_number} «{subject}» изменён: {status}.\n\n{link}",
+            "Обращение № {request_number}: {status}. {link}",
+        ),
+        en=Text(
+            "Request #{request_number}: {status}",
+            "Request #{request_number} “{subject}” is now: {status}.\n\n{link}",
+            "Request #{request_number}: {status}. {link}",
+        ),
+    ),
+    "accounts.security": EventSpec(
+        "Безопасность учётной записи",
+        "Account security",
+        allowed=_ALL,
+        default=frozenset({NotifyChannel.INAPP, NotifyChannel.EMAIL}),
+        audience="any",
+        sample={
+            "what": "вход с нового устройства",
+            "ip": "203.0.113.7",
+            "when": "29.11.2026 12:00",
+        },
+        ru=Text(
+            "Безопасность: {what}",
+            "Здравствуйте, {user_name}!\n\nВ вашей учётной записи: {what} ({when}, IP {ip}).\n"
+            "Если это были не вы, смените пароль: {link}",
+            "Кабинет: {what} ({when}, IP {ip}). Не вы? Смените пароль.",
+        ),
+        en=Text(
+            "Security: {what}",
+            "Hello {user_name},\n\nyour account: {what} ({when}, IP {ip}).\n"
+            "If this was not you, change your password: {link}",
+            "Portal: {what} ({when}, IP {ip}). Not you? Change your password.",
+        ),
+    ),
+    "applications.status_changed": EventSpec(
+        "Статус заявки изменён",
+        "Application status changed",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        sample={
+            "application_number": "З-2026-0042",
+            "title": "Подключение интернета 100 Мбит/с",
+            "status": "в работе",
+            "comment": "Монтажник приедет завтра.",
+        },
+        ru=Text(
+            "Заявка {application_number}: {status}",
+            "Здравствуйте, {user_name}!\n\nСтатус заявки {application_number} «{title}» "
+            "изменён: {status}.\n{comment}\n\n{link}",
+            "Заявка {application_number}: {status}. {link}",
+        ),
+        en=Text(
+            "Application {application_number}: {status}",
+            "Hello {user_name},\n\napplication {application_number} “{title}” is now: "
+            "{status}.\n{comment}\n\n{link}",
+            "Application {application_number}: {status}. {link}",
+        ),
+    ),
+    "journals.signature_requested": EventSpec(
+        "Запрошена подпись",
+        "Signature requested",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        sample={
+            "document": "Акт сверки за октябрь",
+            "journal": "Акты",
+            "deadline": "05.12.2026",
+        },
+        ru=Text(
+            "Подпишите документ: {document}",
+            "Здравствуйте, {user_name}!\n\nВас просят подписать документ «{document}» "
+            "(журнал «{journal}») до {deadline}.\n\n{link}",
+            "Подпишите «{document}» до {deadline}. {link}",
+        ),
+        en=Text(
+            "Please sign: {document}",
+            "Hello {user_name},\n\nyou are asked to sign “{document}” "
+            "(journal “{journal}”) by {deadline}.\n\n{link}",
+            "Please sign “{document}” by {deadline}. {link}",
+        ),
+    ),
+}
+
+
+def get_event(name: str) -> EventSpec:
+    try:
+        return EVENTS[name]
+    except KeyError:
+        raise KeyError(f"unknown notification event {name!r}; add it to EVENTS") from None
+
+
+def default_template(event: str, channel: str, lang: str) -> tuple[str, str]:
+    """(subject, body) shipped for `event` × `channel` × `lang`."""
+    text = get_event(event).text(lang)
+    if channel in (NotifyChannel.SMS, NotifyChannel.TELEGRAM):
+        return "", text.short
+    return text.subject, text.body
