@@ -22,7 +22,7 @@ SCALE_REDIS_URL    ?= redis://127.0.0.1:$(REDIS_PORT)/0
 # apt-get as root, or through sudo when there is one.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || { command -v sudo >/dev/null && echo sudo; })
 
-.PHONY: install migrate demo run run-prod run-scaled test test-sqlite test-pg lint \
+.PHONY: install migrate demo run run-prod run-scaled test test-sqlite test-pg lint typecheck \
         system-deps pg-up redis-up migration migration-regen bench clean
 
 ## Python venv + dependencies, and bun from the npm registry (Reflex's own download cannot work here).
@@ -74,9 +74,16 @@ pg-up: system-deps
 redis-up: system-deps
 	$(SUDO) env REDIS_PORT=$(REDIS_PORT) bash .ci/redis.sh
 
+## ruff (lint + format) and mypy --strict on models/ (the files listed in pyproject's [tool.mypy]).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+## mypy --strict on models/ and every Reflex-free module (rules.py, service.py, queries.py, ...).
+typecheck: install
+	$(VENV)/bin/mypy models $$(ls cabinet/*/rules.py cabinet/*/service.py cabinet/*/queries.py) \
+	  cabinet/messaging.py cabinet/pagination.py cabinet/audit.py
 
 ## Lint, then the whole suite on SQLite, then the database tests again on PostgreSQL.
 ## pytest's own exit codes count: 5 ("no tests collected") fails the run like any other.
