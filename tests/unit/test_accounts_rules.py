@@ -290,3 +290,32 @@ def test_form_errors_carry_every_field():
     err = rules.FormErrors({"email": "A", "phone": "B"})
     assert err.errors == {"email": "A", "phone": "B"}
     assert err.field == "email" and err.message == "A"
+
+
+@pytest.mark.parametrize(
+    ("ua", "label"),
+    [
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/140.0 Safari/537.36",
+            "Chrome · Windows",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile/15E148 Safari/604.1",
+            "Safari · iPhone",
+        ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0",
+            "Firefox · Linux",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/140.0 YaBrowser/25.1 Mobile Safari/537.36",
+            "Яндекс Браузер · Android",
+        ),
+        ("", "Неизвестное устройство"),
+        ("curl/8.5.0", "curl/8.5.0"),
+    ],
+)
+def test_session_device_is_described_from_the_user_agent(ua, label):
+    from cabinet.accounts.queries import describe_agent
+
+    assert describe_agent(ua) == label
