@@ -11,7 +11,7 @@ from typing import Any
 import reflex as rx
 
 from cabinet import routes
-from cabinet.access.rules import Perm
+from cabinet.access.rules import CUSTOMER_PERMS, PERMISSION_LABELS, Perm
 from cabinet.access.state import SessionState
 from cabinet.admin.rules import KIND_LABELS, USER_STATUS_LABELS
 from cabinet.admin.state import (
@@ -835,8 +835,8 @@ def _role_card(role: Any) -> rx.Component:
             ),
             rx.flex(
                 rx.foreach(
-                    role["perm_labels"].to(list[str]),
-                    lambda p: rx.badge(p, variant="surface", radius="full"),
+                    role["perm_labels"].to(list[dict[str, str]]),
+                    lambda p: rx.badge(tv(p["ru"], p["en"]), variant="surface", radius="full"),
                 ),
                 wrap="wrap",
                 spacing="1",
@@ -883,6 +883,24 @@ def _role_card(role: Any) -> rx.Component:
     )
 
 
+def _perm_box(perm: Perm) -> rx.Component:
+    ru, en = PERMISSION_LABELS[perm]
+    return rx.el.label(
+        rx.hstack(
+            rx.checkbox(
+                name=f"perm:{perm}",
+                default_checked=AdminRolesState.edit_perms.contains(str(perm)),
+                id=f"perm-{str(perm).replace('.', '-')}",
+            ),
+            rx.text(t(ru, en), size="2"),
+            rx.text(str(perm), size="1", color_scheme="gray", font_family="monospace"),
+            align="center",
+            wrap="wrap",
+            spacing="2",
+        )
+    )
+
+
 def _role_dialog() -> rx.Component:
     st = AdminRolesState
     return rx.dialog.root(
@@ -910,31 +928,29 @@ def _role_dialog() -> rx.Component:
                         id="role-description",
                         width="100%",
                     ),
-                    rx.text(t("Права", "Permissions"), size="1", color_scheme="gray"),
                     rx.vstack(
-                        rx.foreach(
-                            st.perm_choices,
-                            lambda p: rx.el.label(
-                                rx.hstack(
-                                    rx.checkbox(
-                                        name="perm:" + p["value"],
-                                        default_checked=st.edit_perms.contains(p["value"]),
-                                        id="perm-" + p["value"].replace(".", "-"),
-                                    ),
-                                    rx.text(tv(p["ru"], p["en"]), size="2"),
-                                    rx.text(
-                                        p["value"],
-                                        size="1",
-                                        color_scheme="gray",
-                                        font_family="monospace",
-                                    ),
-                                    align="center",
-                                    wrap="wrap",
-                                )
+                        rx.text(
+                            t(
+                                "Права клиента (в организации)",
+                                "Customer rights (per organisation)",
                             ),
+                            size="1",
+                            weight="medium",
+                        ),
+                        *[_perm_box(p) for p in PERMISSION_LABELS if p in CUSTOMER_PERMS],
+                        rx.text(t("Права сотрудников", "Staff rights"), size="1", weight="medium"),
+                        *[_perm_box(p) for p in PERMISSION_LABELS if p not in CUSTOMER_PERMS],
+                        rx.text(
+                            t(
+                                "Роль только из прав клиента назначается внутри организации, любая другая — на всю систему.",
+                                "A role made only of customer rights is held inside an organisation; any other role platform-wide.",
+                            ),
+                            size="1",
+                            color_scheme="gray",
                         ),
                         spacing="2",
                         id="role-perms",
+                        width="100%",
                     ),
                     rx.cond(
                         st.form_error != "",

@@ -448,7 +448,10 @@ def list_roles(
                 "holders": str(holders.get(r.id, 0)),
                 "perms": role_perms,
                 "perm_labels": [
-                    PERMISSION_LABELS[Perm(p)][0] if p in PERMISSION_LABELS else p
+                    {
+                        "ru": PERMISSION_LABELS[Perm(p)][0] if p in PERMISSION_LABELS else p,
+                        "en": PERMISSION_LABELS[Perm(p)][1] if p in PERMISSION_LABELS else p,
+                    }
                     for p in role_perms
                 ],
             }

@@ -15,7 +15,7 @@ from typing import Any
 import reflex as rx
 
 from cabinet import routes
-from cabinet.access.rules import PERMISSION_LABELS, Actor, Perm
+from cabinet.access.rules import Actor, Perm
 from cabinet.access.state import SessionState, fail
 from cabinet.admin import queries, service
 from cabinet.admin.rules import KIND_LABELS, UserStatus
@@ -401,10 +401,6 @@ class AdminRolesState(AdminPageMixin, SessionState):
     edit_perms: list[str] = []
     form_error: str = ""
     form_key: int = 0
-
-    @rx.var
-    def perm_choices(self) -> list[dict[str, str]]:
-        return [{"value": str(p), "ru": ru, "en": en} for p, (ru, en) in PERMISSION_LABELS.items()]
 
     def _reload(self, actor: Actor) -> Any:
         after, before = page_params(self._query())
