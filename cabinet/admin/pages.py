@@ -6,6 +6,8 @@ buttons are shown by permission for convenience only — the handlers and servic
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Any
 
 import reflex as rx
@@ -1181,7 +1183,7 @@ def admin_index() -> rx.Component:
     ]
     return shell(
         rx.cond(
-            SessionState.me_perms.length() > 1,
+            reduce(operator.or_, [SessionState.me_perms.contains(str(s[4])) for s in _SECTIONS]),
             rx.grid(
                 *tiles,
                 columns=rx.breakpoints(initial="1", sm="2", md="3"),

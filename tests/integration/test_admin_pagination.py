@@ -11,7 +11,7 @@ from cabinet.access.rules import BuiltinRole
 from cabinet.access.service import ensure_builtin_roles, grant_role, load_actor
 from cabinet.admin import queries
 from cabinet.pagination import InvalidCursor, SortSpec, fetch_page
-from models import Organisation, User
+from models import Organisation, Role, User
 from models.base import utcnow
 
 pytestmark = pytest.mark.db
@@ -150,3 +150,30 @@ def test_organisation_search_by_inn_prefix_and_name_part(db, admin_actor):
     assert f"ИП Ромашкин {tag}" in {r["name"] for r in by_inn}
     sole = queries.list_organisations(db, admin_actor, q=tag, kind="sole").rows
     assert [r["name"] for r in sole] == [f"ИП Ромашкин {tag}"]
+
+
+def test_users_filtered_by_role_and_unconfirmed_status(db, admin_actor):
+    ensure_builtin_roles(db)
+    tag = f"rf{secrets.token_hex(3)}"
+    now = utcnow()
+    users = [
+        User(
+            full_name=f"Роль {i}",
+            email=f"{tag}-{i}@test.local",
+            phone=f"+7907{secrets.randbelow(10**7):07d}",
+            password_hash="x",
+            email_confirmed_at=None if i == 2 else now,
+            phone_confirmed_at=now,
+        )
+        for i in range(4)
+    ]
+    db.add_all(users)
+    db.flush()
+    grant_role(db, user_id=users[1].id, role_code=BuiltinRole.OPERATOR)
+    operator_id = db.exec(select(Role.id).where(Role.code == "operator")).one()
+    rows = queries.list_users(db, admin_actor, q=tag, role_id=operator_id).rows
+    assert [r["email"] for r in rows] == [users[1].email]
+    assert "Сотрудник оператора" in rows[0]["roles"]
+    rows = queries.list_users(db, admin_actor, q=tag, status="unconfirmed").rows
+    assert [r["email"] for r in rows] == [users[2].email]
+    assert rows[0]["status_ru"] == "Не подтверждён"
