@@ -103,13 +103,16 @@ def test_backward_reading_flips_comparison_and_order():
     ]
 
 
-def test_there_is_no_offset_in_the_helper():
+def test_there_is_no_offset_in_the_helper_or_the_admin_lists():
     from pathlib import Path
 
     import cabinet.pagination as mod
 
-    source = Path(mod.__file__).read_text(encoding="utf-8").lower()
-    assert ".offset(" not in source
+    root = Path(mod.__file__).parent
+    for path in [Path(mod.__file__), *sorted((root / "admin").glob("*.py"))]:
+        source = path.read_text(encoding="utf-8").lower()
+        assert ".offset(" not in source, path
+        assert " offset " not in source.replace("never use offset", ""), path
 
 
 @pytest.mark.parametrize(
