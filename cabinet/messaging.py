@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Protocol
 
 import httpx
 from sqlalchemy import update
@@ -103,13 +104,33 @@ class DeliveryError(Exception):
         self.transient = transient
 
 
-def smtp_send(msg: OutboxMessage, config: Settings) -> None:
-    """Send one e-mail row over SMTP (STARTTLS when smtp_tls, login when smtp_user is set)."""
+class Message(Protocol):
+    """What a transport needs: an OutboxMessage row, or a notifications `Outgoing`."""
+
+    id: int | None
+    recipient: str
+    subject: str
+    body: str
+
+
+@dataclass
+class Outgoing:
+    """A message handed to a transport by another queue (notifications)."""
+
+    id: int | None
+    recipient: str
+    subject: str
+    body: str
+    ref: str = ""  # Message-ID tag, e.g. "notification-12"
+
+
+def smtp_send(msg: Message, config: Settings) -> None:
+    """Send one e-mail over SMTP (STARTTLS when smtp_tls, login when smtp_user is set)."""
     email = EmailMessage()
     email["From"] = config.smtp_from
     email["To"] = msg.recipient
     email["Subject"] = msg.subject
-    email["Message-ID"] = make_msgid(idstring=f"outbox-{msg.id}")
+    email["Message-ID"] = make_msgid(idstring=getattr(msg, "ref", "") or f"outbox-{msg.id}")
     email.set_content(msg.body)
     try:
         with smtplib.SMTP(
@@ -138,7 +159,7 @@ def smtp_send(msg: OutboxMessage, config: Settings) -> None:
         raise DeliveryError(f"SMTP: {type(e).__name__}: {e}", transient=True) from e
 
 
-def sms_send(msg: OutboxMessage, config: Settings) -> None:
+def sms_send(msg: Message, config: Settings) -> None:
     """POST one SMS row to the gateway: JSON {"to", "text"}, bearer token."""
     headers = {"Authorization": f"Bearer {config.sms_gateway_token}"}
     try:
@@ -159,7 +180,37 @@ def sms_send(msg: OutboxMessage, config: Settings) -> None:
     raise DeliveryError(f"SMS-шлюз {resp.status_code}: {detail}", transient=transient)
 
 
-Sender = Callable[[OutboxMessage, Settings], None]
+def _http_error(name: str, resp: httpx.Response) -> DeliveryError:
+    transient = resp.status_code >= 500 or resp.status_code in (408, 429)
+    return DeliveryError(f"{name} {resp.status_code}: {resp.text[:300]}", transient=transient)
+
+
+def telegram_send(msg: Message, config: Settings) -> None:
+    """Bot API sendMessage to the chat id in `msg.recipient` (httpx, JSON)."""
+    url = f"{config.telegram_api_url.rstrip('/')}/bot{config.telegram_bot_token}/sendMessage"
+    text = f"{msg.subject}\n\n{msg.body}" if msg.subject else msg.body
+    try:
+        resp = httpx.post(
+            url,
+            json={"chat_id": msg.recipient, "text": text[:4096], "disable_web_page_preview": True},
+            timeout=config.http_timeout_seconds,
+        )
+    except httpx.TimeoutException as e:
+        raise DeliveryError(f"Telegram: таймаут ({type(e).__name__})", transient=True) from e
+    except httpx.TransportError as e:
+        raise DeliveryError(f"Telegram: {type(e).__name__}: {e}", transient=True) from e
+    if resp.is_success:
+        try:
+            ok = bool(resp.json().get("ok"))
+        except ValueError:
+            ok = False
+        if ok:
+            return
+        raise DeliveryError(f"Telegram: ответ без ok: {resp.text[:300]}", transient=False)
+    raise _http_error("Telegram", resp)
+
+
+Sender = Callable[[Message, Settings], None]
 
 SENDERS: dict[str, Sender] = {Transport.SMTP: smtp_send, Transport.HTTP: sms_send}
 

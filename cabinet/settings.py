@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     sms_gateway_token: str = ""
     dadata_url: str = "https://suggestions.dadata.ru/suggestions/api/4_1/rs/findById/party"
     dadata_token: str = ""
+    telegram_bot_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
     http_timeout_seconds: float = 5.0
 
     @property
