@@ -3,7 +3,17 @@
 from models.access import Role, RolePermission, UserRole
 from models.accounts import LoginAttempt, OneTimeCode, User, UserSession
 from models.audit import AuditEvent
+from models.feedback import (
+    Feedback,
+    QualityRating,
+    RatingSubject,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from models.files import StoredFile
+from models.help import HelpArticle
 from models.messaging import OutboxMessage
 from models.notifications import (
     Notification,
@@ -21,9 +31,19 @@ from models.organisations import (
     Membership,
     Organisation,
 )
+from models.support import (
+    SupportAttachment,
+    SupportCategory,
+    SupportDepartment,
+    SupportDepartmentMember,
+    SupportMessage,
+    SupportRequest,
+)
 
 __all__ = [
     "AuditEvent",
+    "Feedback",
+    "HelpArticle",
     "LinkRequest",
     "LinkRequestEvent",
     "LoginAttempt",
@@ -39,9 +59,21 @@ __all__ = [
     "NotificationPreference",
     "NotificationTemplate",
     "OutboxMessage",
+    "QualityRating",
+    "RatingSubject",
     "Role",
     "RolePermission",
     "StoredFile",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "SupportAttachment",
+    "SupportCategory",
+    "SupportDepartment",
+    "SupportDepartmentMember",
+    "SupportMessage",
+    "SupportRequest",
     "User",
     "UserRole",
     "UserSession",

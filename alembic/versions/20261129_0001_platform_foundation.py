@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 11:57:32.712351
+Create Date: 2026-11-29 12:00:07.238146
 """
 
 from collections.abc import Sequence
@@ -121,6 +121,16 @@ def upgrade() -> None:
     with op.batch_alter_table("roles", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_roles_code"), ["code"], unique=True)
 
+    op.create_table(
+        "support_departments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("name"),
+    )
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -401,6 +411,47 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_stored_files_sha256"), ["sha256"], unique=False)
 
     op.create_table(
+        "support_categories",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("response_hours", sa.Integer(), nullable=False),
+        sa.Column("default_department_id", sa.Integer(), nullable=True),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["default_department_id"],
+            ["support_departments.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("name"),
+    )
+    op.create_table(
+        "support_department_members",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["support_departments.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("department_id", "user_id", name="uq_support_department_member"),
+    )
+    with op.batch_alter_table("support_department_members", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_support_department_members_department_id"),
+            ["department_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_support_department_members_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
         "user_roles",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -525,6 +576,75 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "support_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=True),
+        sa.Column("addressee_id", sa.Integer(), nullable=True),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("search_text", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("due_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("first_response_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("resolved_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["addressee_id"],
+            ["users.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["assignee_id"],
+            ["users.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["users.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["support_categories.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["support_departments.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("support_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_support_requests_addressee_id"), ["addressee_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_support_requests_assignee_id"), ["assignee_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_support_requests_author_id"), ["author_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_support_requests_category_id"), ["category_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_support_requests_created_at"), ["created_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_support_requests_department_id"), ["department_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_support_requests_organisation_id"), ["organisation_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_support_requests_status"), ["status"], unique=False)
+        batch_op.create_index("ix_support_requests_status_due", ["status", "due_at"], unique=False)
+
+    op.create_table(
         "notification_attempts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("delivery_id", sa.Integer(), nullable=False),
@@ -545,15 +665,95 @@ def upgrade() -> None:
             batch_op.f("ix_notification_attempts_delivery_id"), ["delivery_id"], unique=False
         )
 
+    op.create_table(
+        "support_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("from_staff", sa.Boolean(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("status_from", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("status_to", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["users.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["support_requests.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("support_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_support_messages_request_id"), ["request_id"], unique=False
+        )
+
+    op.create_table(
+        "support_attachments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=True),
+        sa.Column("file_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["file_id"],
+            ["stored_files.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["message_id"],
+            ["support_messages.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["support_requests.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("request_id", "file_id", name="uq_support_attachment"),
+    )
+    with op.batch_alter_table("support_attachments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_support_attachments_file_id"), ["file_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_support_attachments_message_id"), ["message_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_support_attachments_request_id"), ["request_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("support_attachments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_support_attachments_request_id"))
+        batch_op.drop_index(batch_op.f("ix_support_attachments_message_id"))
+        batch_op.drop_index(batch_op.f("ix_support_attachments_file_id"))
+
+    op.drop_table("support_attachments")
+    with op.batch_alter_table("support_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_support_messages_request_id"))
+
+    op.drop_table("support_messages")
     with op.batch_alter_table("notification_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notification_attempts_delivery_id"))
 
     op.drop_table("notification_attempts")
+    with op.batch_alter_table("support_requests", schema=None) as batch_op:
+        batch_op.drop_index("ix_support_requests_status_due")
+        batch_op.drop_index(batch_op.f("ix_support_requests_status"))
+        batch_op.drop_index(batch_op.f("ix_support_requests_organisation_id"))
+        batch_op.drop_index(batch_op.f("ix_support_requests_department_id"))
+        batch_op.drop_index(batch_op.f("ix_support_requests_created_at"))
+        batch_op.drop_index(batch_op.f("ix_support_requests_category_id"))
+        batch_op.drop_index(batch_op.f("ix_support_requests_author_id"))
+        batch_op.drop_index(batch_op.f("ix_support_requests_assignee_id"))
+        batch_op.drop_index(batch_op.f("ix_support_requests_addressee_id"))
+
+    op.drop_table("support_requests")
     with op.batch_alter_table("notification_deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_notification_deliveries_user")
         batch_op.drop_index(batch_op.f("ix_notification_deliveries_event"))
@@ -577,6 +777,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_user_roles_organisation_id"))
 
     op.drop_table("user_roles")
+    with op.batch_alter_table("support_department_members", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_support_department_members_user_id"))
+        batch_op.drop_index(batch_op.f("ix_support_department_members_department_id"))
+
+    op.drop_table("support_department_members")
+    op.drop_table("support_categories")
     with op.batch_alter_table("stored_files", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_stored_files_sha256"))
         batch_op.drop_index(batch_op.f("ix_stored_files_owner_id"))
@@ -637,6 +843,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_users_email"))
 
     op.drop_table("users")
+    op.drop_table("support_departments")
     with op.batch_alter_table("roles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_roles_code"))
 
