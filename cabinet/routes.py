@@ -24,6 +24,10 @@ ADMIN_LINK_REQUESTS = "/admin/link-requests"
 ADMIN_ROLES = "/admin/roles"
 ADMIN_AUDIT = "/admin/audit"
 ADMIN_OUTBOX = "/admin/outbox"
+NOTIFICATIONS = "/notifications"
+PROFILE_NOTIFICATIONS = "/profile/notifications"
+ADMIN_NOTIFY_TEMPLATES = "/admin/notifications/templates"  # ?event=&channel=&lang=
+ADMIN_NOTIFY_STATS = "/admin/notifications/stats"  # ?from=&to=&channel=&q=&after=
 ADMIN_USER = "/admin/users/view"  # ?id=<user id>
 ADMIN_ORGANISATION = "/admin/organisations/view"  # ?id=<organisation id>
 
