@@ -68,8 +68,8 @@ def _transport(row: Any) -> rx.Component:
 def _row(row: Any) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row["created"], white_space="nowrap"),
-        rx.table.cell(_channel(row)),
-        rx.table.cell(rx.text(row["recipient"], size="2", word_break="break-all")),
+        rx.table.cell(_channel(row), white_space="nowrap"),
+        rx.table.cell(rx.text(row["recipient"], size="2"), white_space="nowrap"),
         rx.table.cell(
             rx.link(
                 row["preview"], href=row["href"], weight="medium", id="outbox-open-" + row["id"]
@@ -164,8 +164,14 @@ def _message_dialog() -> rx.Component:
                     ),
                     _status(m),
                     _transport(m),
-                    rx.text(
-                        t("попыток: ", "attempts: "), m["attempts"], size="1", color_scheme="gray"
+                    rx.cond(
+                        m["transport"] != "local",
+                        rx.text(
+                            t("попыток: ", "attempts: "),
+                            m["attempts"],
+                            size="1",
+                            color_scheme="gray",
+                        ),
                     ),
                     align="center",
                     wrap="wrap",
