@@ -259,6 +259,7 @@ def main() -> None:
         stack.callback(client.close)
 
         print(f"websocket event round trip ({where}); target p50 <= 10 ms, p99 <= 40 ms")
+        print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
         lang = {"value": "ru"}
 
         def toggled(update: dict) -> None:
