@@ -11,6 +11,7 @@ from cabinet.admin import pages as admin
 from cabinet.api import api
 from cabinet.organisations import pages as organisations
 from cabinet.outbox import pages as outbox
+from cabinet.support import pages as support
 
 app = rx.App(
     api_transformer=api,
@@ -22,6 +23,7 @@ accounts.add_pages(app)
 admin.add_pages(app)
 organisations.add_pages(app)
 outbox.add_pages(app)
+support.add_pages(app)
 
 # Sends queued e-mail/SMS when SMTP / the SMS gateway are configured (returns at once otherwise).
 app.register_lifespan_task(messaging.delivery_loop)

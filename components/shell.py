@@ -26,6 +26,7 @@ NAV: list[NavItem] = [
     NavItem(routes.HOME, "Главная", "Home", "house"),
     NavItem(routes.PROFILE, "Мои данные", "My details", "user"),
     NavItem(routes.ORGANISATIONS, "Мои организации", "My organisations", "building-2"),
+    NavItem(routes.SUPPORT, "Обращения", "Support requests", "life-buoy", Perm.SUPPORT_REQUEST),
     NavItem(routes.SESSIONS, "Мои сеансы", "My sessions", "monitor-smartphone"),
     NavItem(routes.SECURITY, "Безопасность", "Security", "shield-check"),
 ]
@@ -35,6 +36,20 @@ ADMIN_NAV: list[NavItem] = [
     NavItem(routes.ADMIN_ORGANISATIONS, "Организации", "Organisations", "building", Perm.ORGS_VIEW),
     NavItem(
         routes.ADMIN_LINK_REQUESTS, "Запросы привязки", "Link requests", "link", Perm.LINKS_DECIDE
+    ),
+    NavItem(
+        routes.ADMIN_SUPPORT,
+        "Обращения клиентов",
+        "Customer requests",
+        "inbox",
+        Perm.SUPPORT_HANDLE,
+    ),
+    NavItem(
+        routes.ADMIN_SUPPORT_SETTINGS,
+        "Отделы и категории обращений",
+        "Support departments",
+        "settings-2",
+        Perm.SUPPORT_MANAGE,
     ),
     NavItem(routes.ADMIN_ROLES, "Роли и права", "Roles", "key-round", Perm.ROLES_MANAGE),
     NavItem(routes.ADMIN_AUDIT, "Журнал аудита", "Audit log", "scroll-text", Perm.AUDIT_VIEW),

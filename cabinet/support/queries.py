@@ -427,9 +427,14 @@ def my_requests(
     stmt, _author = _list_stmt()
     stmt = _status_filter(_customer_scope(actor, stmt), status)
     page = fetch_page(
-        session, stmt, BY_ID, after=after, before=before, limit=limit,
+        session,
+        stmt,
+        BY_ID,
+        after=after,
+        before=before,
+        limit=limit,
         key_of=lambda row: (None, row[0].id),
-    )  # fmt: skip
+    )
     return ListPage(_rows(page.rows, utcnow()), page.next_after, page.prev_before)
 
 
@@ -472,9 +477,14 @@ def queue(
         else:
             stmt = stmt.where(col(SupportRequest.search_text).contains(q.lower(), autoescape=True))
     page = fetch_page(
-        session, stmt, BY_ID, after=after, before=before, limit=limit,
+        session,
+        stmt,
+        BY_ID,
+        after=after,
+        before=before,
+        limit=limit,
         key_of=lambda row: (None, row[0].id),
-    )  # fmt: skip
+    )
     return ListPage(_rows(page.rows, now), page.next_after, page.prev_before)
 
 
