@@ -57,7 +57,9 @@ def _transport(channel: Channel, config: Settings) -> Transport:
     return Transport.LOCAL
 
 
-def _new_row(channel: Channel, config: Settings, **fields: str) -> OutboxMessage:
+def _new_row(
+    channel: Channel, config: Settings, *, recipient: str, subject: str = "", body: str
+) -> OutboxMessage:
     transport = _transport(channel, config)
     local = transport == Transport.LOCAL
     now = utcnow()
@@ -68,7 +70,9 @@ def _new_row(channel: Channel, config: Settings, **fields: str) -> OutboxMessage
         sent_at=now if local else None,
         next_attempt_at=None if local else now,
         created_at=now,
-        **fields,
+        recipient=recipient,
+        subject=subject,
+        body=body,
     )
 
 
@@ -228,7 +232,7 @@ def _configured(transport: str, config: Settings) -> bool:
 
 def backoff(attempts: int) -> timedelta:
     """Delay before attempt `attempts + 1`: 30 s, 1 min, 2 min, ... capped at one hour."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+    return min(BACKOFF_BASE * (1 << max(attempts - 1, 0)), BACKOFF_MAX)
 
 
 @dataclass
@@ -249,7 +253,7 @@ def _claim(session: Session, *, limit: int, now: datetime) -> list[int]:
     due = (
         select(OutboxMessage.id)
         .where(
-            OutboxMessage.status == DeliveryStatus.QUEUED,
+            col(OutboxMessage.status) == DeliveryStatus.QUEUED,
             col(OutboxMessage.next_attempt_at) <= now,
         )
         .order_by(col(OutboxMessage.id))
@@ -257,14 +261,14 @@ def _claim(session: Session, *, limit: int, now: datetime) -> list[int]:
     )
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    claimed = session.exec(  # type: ignore[call-overload]
+    claimed = session.exec(
         update(OutboxMessage)
         .where(
             col(OutboxMessage.id).in_(due.scalar_subquery()),
-            OutboxMessage.status == DeliveryStatus.QUEUED,
+            col(OutboxMessage.status) == DeliveryStatus.QUEUED,
         )
         .values(status=DeliveryStatus.SENDING, claimed_at=now)
-        .returning(OutboxMessage.id)
+        .returning(col(OutboxMessage.id))
     ).all()
     session.commit()
     return sorted(row[0] for row in claimed)
@@ -272,17 +276,17 @@ def _claim(session: Session, *, limit: int, now: datetime) -> list[int]:
 
 def _expire_stale(session: Session, *, now: datetime) -> list[int]:
     """Rows stuck in `sending` (worker died mid-send): fail them, never send twice."""
-    expired = session.exec(  # type: ignore[call-overload]
+    expired = session.exec(
         update(OutboxMessage)
         .where(
-            OutboxMessage.status == DeliveryStatus.SENDING,
+            col(OutboxMessage.status) == DeliveryStatus.SENDING,
             col(OutboxMessage.claimed_at) < now - STALE_CLAIM,
         )
         .values(
             status=DeliveryStatus.FAILED,
             error="Отправка прервана: результат неизвестен, повторно не отправлено.",
         )
-        .returning(OutboxMessage.id)
+        .returning(col(OutboxMessage.id))
     ).all()
     session.commit()
     return [row[0] for row in expired]

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import filetype
+import filetype  # type: ignore[import-untyped]
 
 from cabinet.errors import ValidationFailed
 

@@ -57,12 +57,12 @@ def _chunks(source: Source) -> Iterator[bytes]:
             yield bytes(view[i : i + CHUNK])
     elif hasattr(source, "read"):
         while True:
-            block = source.read(CHUNK)  # type: ignore[union-attr]
+            block = source.read(CHUNK)
             if not block:
                 return
             yield block
     else:
-        yield from source  # type: ignore[misc]
+        yield from source
 
 
 def _spool(source: Source, tmp_dir: Path, max_bytes: int) -> tuple[Path, str, int, bytes]:
