@@ -23,7 +23,7 @@ SCALE_REDIS_URL    ?= redis://127.0.0.1:$(REDIS_PORT)/0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || { command -v sudo >/dev/null && echo sudo; })
 
 .PHONY: install migrate demo run run-prod run-scaled test test-sqlite test-pg lint typecheck \
-        system-deps pg-up redis-up migration migration-regen bench clean
+        system-deps pg-up redis-up migration migration-regen bench check-head clean
 
 ## Python venv + dependencies, and bun from the npm registry (Reflex's own download cannot work here).
 install: $(VENV)/.installed $(BUN)
@@ -99,6 +99,10 @@ test-sqlite: install
 # The scale-out test (two workers, one Redis, one PostgreSQL) must run here, not skip.
 test-pg: install pg-up
 	DATABASE_URL=$(PG_URL) CABINET_REQUIRE_SCALE_OUT=1 $(PY) -m pytest -q -m "db and not e2e" tests
+
+## In a shared working tree: lint + fast tests on a clean export of the last commit.
+check-head: install
+	bash .ci/check-head.sh
 
 ## Printed figures (medians, p95/p99), never asserts.
 bench: install system-deps
