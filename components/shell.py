@@ -29,6 +29,10 @@ NAV: list[NavItem] = [
     NavItem(routes.SUPPORT, "Обращения", "Support requests", "life-buoy", Perm.SUPPORT_REQUEST),
     NavItem(routes.SESSIONS, "Мои сеансы", "My sessions", "monitor-smartphone"),
     NavItem(routes.SECURITY, "Безопасность", "Security", "shield-check"),
+    NavItem(routes.NOTIFICATIONS, "Уведомления", "Notifications", "bell"),
+    NavItem(
+        routes.PROFILE_NOTIFICATIONS, "Каналы уведомлений", "Notification channels", "bell-ring"
+    ),
 ]
 
 ADMIN_NAV: list[NavItem] = [
@@ -54,6 +58,20 @@ ADMIN_NAV: list[NavItem] = [
     NavItem(routes.ADMIN_ROLES, "Роли и права", "Roles", "key-round", Perm.ROLES_MANAGE),
     NavItem(routes.ADMIN_AUDIT, "Журнал аудита", "Audit log", "scroll-text", Perm.AUDIT_VIEW),
     NavItem(routes.ADMIN_OUTBOX, "Исходящие e-mail и SMS", "Outbox", "mail", Perm.OUTBOX_VIEW),
+    NavItem(
+        routes.ADMIN_NOTIFY_TEMPLATES,
+        "Шаблоны уведомлений",
+        "Notification templates",
+        "file-pen-line",
+        Perm.NOTIFY_TEMPLATES_MANAGE,
+    ),
+    NavItem(
+        routes.ADMIN_NOTIFY_STATS,
+        "Доставка уведомлений",
+        "Notification delivery",
+        "chart-column",
+        Perm.NOTIFY_STATS_VIEW,
+    ),
 ]
 
 # Modules append their items here before pages are built.
@@ -160,6 +178,40 @@ def _drawer() -> rx.Component:
     )
 
 
+def bell() -> rx.Component:
+    """The unread notifications count; re-read from the database each time a page mounts it."""
+    from cabinet.notifications.state import BellState
+
+    return rx.link(
+        rx.box(
+            rx.icon("bell", size=20),
+            rx.cond(
+                BellState.unread > 0,
+                rx.badge(
+                    BellState.unread_label,
+                    color_scheme="red",
+                    variant="solid",
+                    radius="full",
+                    size="1",
+                    position="absolute",
+                    top="-8px",
+                    right="-10px",
+                    id="bell-count",
+                ),
+            ),
+            position="relative",
+            display="flex",
+            on_mount=BellState.refresh,
+        ),
+        href=routes.NOTIFICATIONS,
+        color_scheme="gray",
+        high_contrast=True,
+        aria_label="notifications",
+        id="bell",
+        padding_right="8px",
+    )
+
+
 def _topbar() -> rx.Component:
     return rx.hstack(
         rx.box(_drawer(), display=["block", "block", "none"]),
@@ -169,6 +221,7 @@ def _topbar() -> rx.Component:
         rx.cond(
             SessionState.logged_in,
             rx.hstack(
+                bell(),
                 rx.text(
                     SessionState.me_name, size="2", display=["none", "none", "block"], id="me-name"
                 ),

@@ -245,4 +245,6 @@ def default_template(event: str, channel: str, lang: str) -> tuple[str, str]:
     text = get_event(event).text(lang)
     if channel in (NotifyChannel.SMS, NotifyChannel.TELEGRAM):
         return "", text.short
+    if channel == NotifyChannel.INAPP:  # the bell list has its own "Open" button for the link
+        return text.subject, text.short.replace(" {link}", "").strip()
     return text.subject, text.body

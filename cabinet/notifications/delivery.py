@@ -116,6 +116,21 @@ def recover_stale(session: Session, *, now: datetime, lease: timedelta = rules.L
     return report
 
 
+def has_work(session: Session, *, now: datetime, lease: timedelta = rules.LEASE) -> bool:
+    """Is any row due, or any claim stale? (Two indexed reads; the idle loop writes nothing.)"""
+    D = NotificationDelivery  # noqa: N806
+    due = session.exec(
+        select(D.id).where(D.status == NotifyStatus.QUEUED, col(D.next_attempt_at) <= now).limit(1)
+    ).first()
+    stale = session.exec(
+        select(D.id)
+        .where(D.status == NotifyStatus.SENDING, col(D.claimed_at) < now - lease)
+        .limit(1)
+    ).first()
+    session.commit()  # end the read transaction (nothing written)
+    return due is not None or stale is not None
+
+
 def claim(session: Session, *, limit: int, now: datetime) -> list[int]:
     """Move up to `limit` due queued rows to `sending` stamped `now`; the ids this worker owns."""
     D = NotificationDelivery  # noqa: N806
@@ -296,6 +311,8 @@ def deliver_due(
     `config` points transports at servers (tests: local fakes); `now` steps over backoff."""
     config = config or settings
     now = now or utcnow()
+    if not has_work(session, now=now, lease=lease):
+        return Report()  # idle: read only, no write transaction every tick
     report = recover_stale(session, now=now, lease=lease)
     for delivery_id in claim(session, limit=limit, now=now):
         deliver_one(

@@ -100,7 +100,7 @@ def list_notifications(
 
 def my_preferences(session: Session, *, actor_id: int) -> dict[str, Any]:
     """Rows per event: for each channel "on" / "off" (selectable) or "" (not offered)."""
-    load_actor(session, actor_id)
+    actor = load_actor(session, actor_id)
     prefs = {
         p.event: set(p.channels or [])
         for p in session.exec(
@@ -109,6 +109,8 @@ def my_preferences(session: Session, *, actor_id: int) -> dict[str, Any]:
     }
     rows = []
     for event, spec in EVENTS.items():
+        if spec.audience == "staff" and not actor.is_staff:
+            continue  # sent to staff only: nothing for a customer to choose
         selectable = rules.selectable_channels(spec, switched_off=switched_off(session, event))
         chosen = prefs.get(event, set(spec.default))
         row = {"event": event, "title_ru": spec.title_ru, "title_en": spec.title_en}
