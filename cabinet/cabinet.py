@@ -9,6 +9,8 @@ from cabinet import home, messaging
 from cabinet.accounts import pages as accounts
 from cabinet.admin import pages as admin
 from cabinet.api import api
+from cabinet.feedback import pages as feedback
+from cabinet.help import pages as help_pages
 from cabinet.notifications import delivery as notification_delivery
 from cabinet.notifications import pages as notifications
 from cabinet.organisations import pages as organisations
@@ -25,8 +27,10 @@ accounts.add_pages(app)
 admin.add_pages(app)
 organisations.add_pages(app)
 outbox.add_pages(app)
-notifications.add_pages(app)
+help_pages.add_pages(app)
+feedback.add_pages(app)
 support.add_pages(app)
+notifications.add_pages(app)
 
 # Sends queued e-mail/SMS when SMTP / the SMS gateway are configured (returns at once otherwise).
 app.register_lifespan_task(messaging.delivery_loop)

@@ -13,6 +13,7 @@ from cabinet.access.rules import BuiltinRole
 from cabinet.access.service import ensure_builtin_roles, grant_role
 from cabinet.accounts.passwords import hash_password
 from cabinet.db import get_engine
+from cabinet.feedback.service import load_demo as load_feedback_demo
 from cabinet.notifications.service import seed_default_templates
 from cabinet.support.service import load_support_demo
 from models import ManagerAssignment, Membership, Organisation, User
@@ -147,6 +148,8 @@ def load_demo(session: Session) -> None:
     session.commit()
     seed_default_templates(session)  # notification templates, editable by staff
     load_support_demo(session)  # support departments, categories, a sample request
+    load_feedback_demo(session)  # help articles, rating subjects, a survey
+    session.commit()
 
 
 def main() -> None:

@@ -51,3 +51,21 @@ ADMIN_SUPPORT_SETTINGS = "/admin/support/settings"  # departments and categories
 
 def support_request_url(request_id: int | str) -> str:
     return with_query(SUPPORT_REQUEST, id=request_id)
+
+
+FEEDBACK = "/feedback"  # the form to the site administrator (also for anonymous visitors)
+HELP = "/help"  # public help: list and search (?q=)
+HELP_ARTICLE = "/help/[help_slug]"  # one article
+SURVEYS = "/surveys"  # active surveys for the logged-in user
+RATE = "/rate"  # one-click quality ratings
+ADMIN_FEEDBACK = "/admin/feedback"  # staff list of feedback (?status=&topic=&q=)
+ADMIN_HELP = "/admin/help"  # help articles for editors
+ADMIN_HELP_EDIT = "/admin/help/edit"  # ?id=<article id>; without id: a new article
+ADMIN_SURVEYS = "/admin/surveys"
+ADMIN_SURVEY = "/admin/surveys/edit"  # ?id=<survey id>
+ADMIN_SURVEY_STATS = "/admin/surveys/stats"  # ?id=<survey id>
+ADMIN_RATINGS = "/admin/ratings"  # quality-rating statistics
+
+
+def help_article_url(slug: str) -> str:
+    return f"{HELP}/{slug}"

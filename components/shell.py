@@ -33,6 +33,10 @@ NAV: list[NavItem] = [
     NavItem(
         routes.PROFILE_NOTIFICATIONS, "Каналы уведомлений", "Notification channels", "bell-ring"
     ),
+    NavItem(routes.SURVEYS, "Опросы", "Surveys", "clipboard-list"),
+    NavItem(routes.RATE, "Оценить качество", "Rate quality", "star"),
+    NavItem(routes.HELP, "Справка", "Help", "circle-help"),
+    NavItem(routes.FEEDBACK, "Обратная связь", "Feedback", "message-square-text"),
 ]
 
 ADMIN_NAV: list[NavItem] = [
@@ -72,6 +76,16 @@ ADMIN_NAV: list[NavItem] = [
         "chart-column",
         Perm.NOTIFY_STATS_VIEW,
     ),
+    NavItem(
+        routes.ADMIN_FEEDBACK,
+        "Обратная связь",
+        "Feedback",
+        "message-square-text",
+        Perm.FEEDBACK_VIEW,
+    ),
+    NavItem(routes.ADMIN_RATINGS, "Оценки качества", "Quality ratings", "star", Perm.FEEDBACK_VIEW),
+    NavItem(routes.ADMIN_HELP, "Справка: статьи", "Help articles", "book-open", Perm.HELP_MANAGE),
+    NavItem(routes.ADMIN_SURVEYS, "Опросы", "Surveys", "clipboard-list", Perm.SURVEYS_MANAGE),
 ]
 
 # Modules append their items here before pages are built.

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 12:00:07.238146
+Create Date: 2026-11-29 12:11:02.098905
 """
 
 from collections.abc import Sequence
@@ -109,6 +109,17 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "rating_subjects",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("name_ru", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("name_en", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("code"),
+    )
+    op.create_table(
         "roles",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
@@ -179,6 +190,73 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_events_at"), ["at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_audit_events_object_type"), ["object_type"], unique=False
+        )
+
+    op.create_table(
+        "feedback",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("contact", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("search_text", sa.Text(), nullable=False),
+        sa.Column("ip", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("staff_note", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+        sa.Column("handled_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("answered_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["handled_by_id"],
+            ["users.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("feedback", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_feedback_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_feedback_ip"), ["ip"], unique=False)
+        batch_op.create_index("ix_feedback_status_id", ["status", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_feedback_topic"), ["topic"], unique=False)
+        batch_op.create_index(batch_op.f("ix_feedback_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "help_articles",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("section", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("search_text", sa.Text(), nullable=False),
+        sa.Column("is_published", sa.Boolean(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("slug"),
+    )
+    with op.batch_alter_table("help_articles", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_help_articles_is_published"), ["is_published"], unique=False
+        )
+        batch_op.create_index(
+            "ix_help_articles_section_position", ["section", "position", "id"], unique=False
         )
 
     op.create_table(
@@ -368,6 +446,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_one_time_codes_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "quality_ratings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("stars", sa.Integer(), nullable=False),
+        sa.Column("comment", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("stars BETWEEN 1 AND 5", name="ck_quality_rating_stars"),
+        sa.ForeignKeyConstraint(
+            ["subject_id"],
+            ["rating_subjects.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("quality_ratings", schema=None) as batch_op:
+        batch_op.create_index("ix_quality_ratings_subject_id", ["subject_id", "id"], unique=False)
+        batch_op.create_index(
+            "ix_quality_ratings_user_subject", ["user_id", "subject_id", "id"], unique=False
+        )
+
+    op.create_table(
         "role_permissions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("role_id", sa.Integer(), nullable=False),
@@ -450,6 +554,24 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_support_department_members_user_id"), ["user_id"], unique=False
         )
+
+    op.create_table(
+        "surveys",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("surveys", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_surveys_is_active"), ["is_active"], unique=False)
 
     op.create_table(
         "user_roles",
@@ -645,6 +767,49 @@ def upgrade() -> None:
         batch_op.create_index("ix_support_requests_status_due", ["status", "due_at"], unique=False)
 
     op.create_table(
+        "survey_questions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("options", sa.JSON(), nullable=True),
+        sa.Column("required", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["survey_id"],
+            ["surveys.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("survey_questions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_survey_questions_survey_position", ["survey_id", "position"], unique=False
+        )
+
+    op.create_table(
+        "survey_responses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["survey_id"],
+            ["surveys.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("survey_id", "user_id", name="uq_survey_response_user"),
+    )
+    with op.batch_alter_table("survey_responses", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_survey_responses_survey_id"), ["survey_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_survey_responses_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "notification_attempts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("delivery_id", sa.Integer(), nullable=False),
@@ -692,6 +857,33 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "survey_answers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("response_id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=True),
+        sa.Column("choice", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["survey_questions.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["response_id"],
+            ["survey_responses.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("response_id", "question_id", name="uq_survey_answer_question"),
+    )
+    with op.batch_alter_table("survey_answers", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_survey_answers_question_id"), ["question_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_survey_answers_response_id"), ["response_id"], unique=False
+        )
+
+    op.create_table(
         "support_attachments",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("request_id", sa.Integer(), nullable=False),
@@ -734,6 +926,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_support_attachments_file_id"))
 
     op.drop_table("support_attachments")
+    with op.batch_alter_table("survey_answers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_survey_answers_response_id"))
+        batch_op.drop_index(batch_op.f("ix_survey_answers_question_id"))
+
+    op.drop_table("survey_answers")
     with op.batch_alter_table("support_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_support_messages_request_id"))
 
@@ -742,6 +939,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_notification_attempts_delivery_id"))
 
     op.drop_table("notification_attempts")
+    with op.batch_alter_table("survey_responses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_survey_responses_user_id"))
+        batch_op.drop_index(batch_op.f("ix_survey_responses_survey_id"))
+
+    op.drop_table("survey_responses")
+    with op.batch_alter_table("survey_questions", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_questions_survey_position")
+
+    op.drop_table("survey_questions")
     with op.batch_alter_table("support_requests", schema=None) as batch_op:
         batch_op.drop_index("ix_support_requests_status_due")
         batch_op.drop_index(batch_op.f("ix_support_requests_status"))
@@ -777,6 +983,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_user_roles_organisation_id"))
 
     op.drop_table("user_roles")
+    with op.batch_alter_table("surveys", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_surveys_is_active"))
+
+    op.drop_table("surveys")
     with op.batch_alter_table("support_department_members", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_support_department_members_user_id"))
         batch_op.drop_index(batch_op.f("ix_support_department_members_department_id"))
@@ -793,6 +1003,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_role_permissions_role_id"))
 
     op.drop_table("role_permissions")
+    with op.batch_alter_table("quality_ratings", schema=None) as batch_op:
+        batch_op.drop_index("ix_quality_ratings_user_subject")
+        batch_op.drop_index("ix_quality_ratings_subject_id")
+
+    op.drop_table("quality_ratings")
     with op.batch_alter_table("one_time_codes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_one_time_codes_user_id"))
         batch_op.drop_index(batch_op.f("ix_one_time_codes_purpose"))
@@ -831,6 +1046,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_link_requests_created_at"))
 
     op.drop_table("link_requests")
+    with op.batch_alter_table("help_articles", schema=None) as batch_op:
+        batch_op.drop_index("ix_help_articles_section_position")
+        batch_op.drop_index(batch_op.f("ix_help_articles_is_published"))
+
+    op.drop_table("help_articles")
+    with op.batch_alter_table("feedback", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_feedback_user_id"))
+        batch_op.drop_index(batch_op.f("ix_feedback_topic"))
+        batch_op.drop_index("ix_feedback_status_id")
+        batch_op.drop_index(batch_op.f("ix_feedback_ip"))
+        batch_op.drop_index(batch_op.f("ix_feedback_created_at"))
+
+    op.drop_table("feedback")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_object_type"))
         batch_op.drop_index(batch_op.f("ix_audit_events_at"))
@@ -848,6 +1076,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_roles_code"))
 
     op.drop_table("roles")
+    op.drop_table("rating_subjects")
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_messages_recipient"))
         batch_op.drop_index("ix_outbox_messages_due")

@@ -19,6 +19,7 @@ from cabinet.accounts.state import (
 )
 from cabinet.i18n import t
 from cabinet.settings import settings
+from components.hint import with_hint
 from components.shell import public_shell, shell
 
 _TTL_MIN = max(1, settings.code_ttl_seconds // 60)
@@ -194,7 +195,15 @@ def register_page() -> rx.Component:
                 ),
                 _field(
                     s,
-                    t("Пароль", "Password"),
+                    with_hint(
+                        t("Пароль", "Password"),
+                        "Надёжный пароль: 8+ символов, буквы и цифры; не используйте его на других "
+                        "сайтах. Потом включите вход с кодом из приложения в разделе «Безопасность».",
+                        "A strong password: 8+ characters, letters and digits; do not reuse it. "
+                        "Later turn on app codes in Security.",
+                        id="reg-password-hint",
+                        article="bezopasnost-i-2fa",
+                    ),
                     "password",
                     "reg-password",
                     type_="password",

@@ -25,6 +25,7 @@ from components.data_table import (
     search_field,
     select_field,
 )
+from components.hint import with_hint
 from components.shell import shell
 from models.organisations import CounterpartyKind
 
@@ -212,7 +213,21 @@ def _link_inn_step() -> rx.Component:
             color_scheme="gray",
         ),
         rx.vstack(
-            rx.text(t("ИНН", "INN"), as_="label", html_for="link-inn", size="2", weight="medium"),
+            rx.text(
+                with_hint(
+                    t("ИНН", "INN"),
+                    "ИНН из 10 цифр — у организации, из 12 — у ИП и физлица. Он есть в выписке "
+                    "ЕГРЮЛ/ЕГРИП и в договоре.",
+                    "10 digits for a company, 12 for a sole trader or a person; see the register "
+                    "extract or the contract.",
+                    id="link-inn-hint",
+                    article="privyazka-k-organizatsii",
+                ),
+                as_="label",
+                html_for="link-inn",
+                size="2",
+                weight="medium",
+            ),
             rx.input(
                 value=MyOrgsState.link_inn,
                 on_change=MyOrgsState.set_link_inn,

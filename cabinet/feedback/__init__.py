@@ -1,0 +1,1 @@
+"""Feedback to the site administrator, satisfaction surveys, one-click quality ratings."""

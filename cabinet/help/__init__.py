@@ -1,0 +1,1 @@
+"""Help pages: markdown articles edited by administrators, search, short hints on forms."""
