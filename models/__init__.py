@@ -2,6 +2,12 @@
 
 from models.access import Role, RolePermission, UserRole
 from models.accounts import LoginAttempt, OneTimeCode, User, UserSession
+from models.applications import (
+    Application,
+    ApplicationComment,
+    ApplicationEvent,
+    ApplicationFile,
+)
 from models.audit import AuditEvent
 from models.feedback import (
     Feedback,
@@ -41,6 +47,10 @@ from models.support import (
 )
 
 __all__ = [
+    "Application",
+    "ApplicationComment",
+    "ApplicationEvent",
+    "ApplicationFile",
     "AuditEvent",
     "Feedback",
     "HelpArticle",
@@ -64,16 +74,16 @@ __all__ = [
     "Role",
     "RolePermission",
     "StoredFile",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyQuestion",
+    "SurveyResponse",
     "SupportAttachment",
     "SupportCategory",
     "SupportDepartment",
     "SupportDepartmentMember",
     "SupportMessage",
     "SupportRequest",
-    "Survey",
-    "SurveyAnswer",
-    "SurveyQuestion",
-    "SurveyResponse",
     "User",
     "UserRole",
     "UserSession",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 12:11:02.098905
+Create Date: 2026-11-29 12:10:08.246088
 """
 
 from collections.abc import Sequence
@@ -166,6 +166,66 @@ def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_users_email"), ["email"], unique=True)
         batch_op.create_index(batch_op.f("ix_users_phone"), ["phone"], unique=True)
+
+    op.create_table(
+        "applications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("applicant_id", sa.Integer(), nullable=False),
+        sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("applicant_kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("object_name", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("object_address", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("cadastral_number", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("max_power_kw", sa.Numeric(precision=12, scale=3), nullable=True),
+        sa.Column("existing_power_kw", sa.Numeric(precision=12, scale=3), nullable=True),
+        sa.Column("voltage", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("reliability", sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
+        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("stages", sa.Text(), nullable=False),
+        sa.Column("search_text", sqlmodel.sql.sqltypes.AutoString(length=1200), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("status_changed_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("submitted_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("completed_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["applicant_id"],
+            ["users.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["assignee_id"],
+            ["users.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_applications_applicant_id"), ["applicant_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_applications_assignee_id"), ["assignee_id"], unique=False
+        )
+        batch_op.create_index("ix_applications_created_id", ["created_at", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_applications_number"), ["number"], unique=False)
+        batch_op.create_index(
+            "ix_applications_org_created", ["organisation_id", "created_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_applications_organisation_id"), ["organisation_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_applications_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "ix_applications_status_created", ["status", "created_at", "id"], unique=False
+        )
 
     op.create_table(
         "audit_events",
@@ -627,6 +687,85 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_user_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "application_comments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("from_staff", sa.Boolean(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("application_comments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_application_comments_application_id"), ["application_id"], unique=False
+        )
+
+    op.create_table(
+        "application_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("status_from", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("status_to", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["users.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("application_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_application_events_application_id"), ["application_id"], unique=False
+        )
+
+    op.create_table(
+        "application_files",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("file_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("generated", sa.Boolean(), nullable=False),
+        sa.Column("signed_for_id", sa.Integer(), nullable=True),
+        sa.Column("uploaded_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["file_id"],
+            ["stored_files.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("application_id", "file_id", "kind", name="uq_application_file"),
+    )
+    with op.batch_alter_table("application_files", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_application_files_application_id"), ["application_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_application_files_file_id"), ["file_id"], unique=False)
+
+    op.create_table(
         "link_request_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("request_id", sa.Integer(), nullable=False),
@@ -972,6 +1111,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_link_request_events_request_id"))
 
     op.drop_table("link_request_events")
+    with op.batch_alter_table("application_files", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_application_files_file_id"))
+        batch_op.drop_index(batch_op.f("ix_application_files_application_id"))
+
+    op.drop_table("application_files")
+    with op.batch_alter_table("application_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_application_events_application_id"))
+
+    op.drop_table("application_events")
+    with op.batch_alter_table("application_comments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_application_comments_application_id"))
+
+    op.drop_table("application_comments")
     with op.batch_alter_table("user_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_sessions_user_id"))
         batch_op.drop_index(batch_op.f("ix_user_sessions_token_hash"))
@@ -1066,6 +1218,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_events_action"))
 
     op.drop_table("audit_events")
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.drop_index("ix_applications_status_created")
+        batch_op.drop_index(batch_op.f("ix_applications_status"))
+        batch_op.drop_index(batch_op.f("ix_applications_organisation_id"))
+        batch_op.drop_index("ix_applications_org_created")
+        batch_op.drop_index(batch_op.f("ix_applications_number"))
+        batch_op.drop_index("ix_applications_created_id")
+        batch_op.drop_index(batch_op.f("ix_applications_assignee_id"))
+        batch_op.drop_index(batch_op.f("ix_applications_applicant_id"))
+
+    op.drop_table("applications")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_users_phone"))
         batch_op.drop_index(batch_op.f("ix_users_email"))

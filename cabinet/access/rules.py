@@ -31,10 +31,9 @@ class Perm(StrEnum):
     SUPPORT_REQUEST = "support.request"  # customer side: write requests for own organisation
     SUPPORT_HANDLE = "support.handle"  # staff: answer, assign and move requests in scope
     SUPPORT_MANAGE = "support.manage"  # staff: edit support departments and categories
-    # Feedback, help and surveys
-    FEEDBACK_VIEW = "feedback.view"  # staff: read feedback, mark it, quality-rating statistics
-    HELP_MANAGE = "help.manage"  # staff: write and publish help articles
-    SURVEYS_MANAGE = "surveys.manage"  # staff: edit surveys, see their statistics
+    # Grid-connection applications
+    APPLICATIONS_CREATE = "applications.create"  # customer side: file and follow own org's
+    APPLICATIONS_PROCESS = "applications.process"  # staff: review and move applications in scope
 
 
 PERMISSION_LABELS: dict[Perm, tuple[str, str]] = {
@@ -61,12 +60,14 @@ PERMISSION_LABELS: dict[Perm, tuple[str, str]] = {
     Perm.SUPPORT_REQUEST: ("Обращения в поддержку", "Support requests"),
     Perm.SUPPORT_HANDLE: ("Работа с обращениями клиентов", "Handle support requests"),
     Perm.SUPPORT_MANAGE: ("Настройка отделов и категорий обращений", "Support desk settings"),
-    Perm.FEEDBACK_VIEW: (
-        "Обратная связь и оценки качества",
-        "Feedback and quality ratings",
+    Perm.APPLICATIONS_CREATE: (
+        "Заявки на технологическое присоединение",
+        "Grid-connection applications",
     ),
-    Perm.HELP_MANAGE: ("Редактирование справки", "Edit help pages"),
-    Perm.SURVEYS_MANAGE: ("Опросы и их статистика", "Surveys and their statistics"),
+    Perm.APPLICATIONS_PROCESS: (
+        "Обработка заявок на присоединение",
+        "Process grid-connection applications",
+    ),
 }
 
 
@@ -91,19 +92,31 @@ BUILTIN_ROLES: dict[BuiltinRole, RoleSpec] = {
     BuiltinRole.CUSTOMER: RoleSpec(
         "Пользователь клиента",
         "Customer user",
-        frozenset({Perm.ORG_VIEW, Perm.LINK_REQUEST, Perm.SUPPORT_REQUEST}),
+        frozenset(
+            {Perm.ORG_VIEW, Perm.LINK_REQUEST, Perm.SUPPORT_REQUEST, Perm.APPLICATIONS_CREATE}
+        ),
         org_scoped=True,
     ),
     BuiltinRole.CUSTOMER_ADMIN: RoleSpec(
         "Администратор клиента",
         "Customer administrator",
-        frozenset({Perm.ORG_VIEW, Perm.LINK_REQUEST, Perm.ORG_USERS_MANAGE, Perm.SUPPORT_REQUEST}),
+        frozenset(
+            {
+                Perm.ORG_VIEW,
+                Perm.LINK_REQUEST,
+                Perm.ORG_USERS_MANAGE,
+                Perm.SUPPORT_REQUEST,
+                Perm.APPLICATIONS_CREATE,
+            }
+        ),
         org_scoped=True,
     ),
     BuiltinRole.MANAGER: RoleSpec(
         "Менеджер",
         "Manager",
-        frozenset({Perm.ORGS_VIEW, Perm.LINKS_DECIDE, Perm.SUPPORT_HANDLE}),
+        frozenset(
+            {Perm.ORGS_VIEW, Perm.LINKS_DECIDE, Perm.SUPPORT_HANDLE, Perm.APPLICATIONS_PROCESS}
+        ),
         org_scoped=False,
     ),
     BuiltinRole.OPERATOR: RoleSpec(
@@ -115,7 +128,7 @@ BUILTIN_ROLES: dict[BuiltinRole, RoleSpec] = {
                 Perm.OUTBOX_VIEW,
                 Perm.SUPPORT_HANDLE,
                 Perm.NOTIFY_STATS_VIEW,
-                Perm.FEEDBACK_VIEW,
+                Perm.APPLICATIONS_PROCESS,
             }
         ),
         org_scoped=False,
@@ -124,7 +137,13 @@ BUILTIN_ROLES: dict[BuiltinRole, RoleSpec] = {
         "Администратор",
         "Administrator",
         frozenset(Perm)
-        - {Perm.ORG_VIEW, Perm.ORG_USERS_MANAGE, Perm.LINK_REQUEST, Perm.SUPPORT_REQUEST},
+        - {
+            Perm.ORG_VIEW,
+            Perm.ORG_USERS_MANAGE,
+            Perm.LINK_REQUEST,
+            Perm.SUPPORT_REQUEST,
+            Perm.APPLICATIONS_CREATE,
+        },
         org_scoped=False,
     ),
     BuiltinRole.SUPERADMIN: RoleSpec(
@@ -181,7 +200,13 @@ class Actor:
 # Permissions that only make sense inside one organisation (the customer side). A role made
 # only of these is held per organisation; any other role is held platform-wide.
 CUSTOMER_PERMS: frozenset[Perm] = frozenset(
-    {Perm.ORG_VIEW, Perm.ORG_USERS_MANAGE, Perm.LINK_REQUEST, Perm.SUPPORT_REQUEST}
+    {
+        Perm.ORG_VIEW,
+        Perm.ORG_USERS_MANAGE,
+        Perm.LINK_REQUEST,
+        Perm.SUPPORT_REQUEST,
+        Perm.APPLICATIONS_CREATE,
+    }
 )
 
 

@@ -1,0 +1,1 @@
+"""Grid-connection applications (seed 000)."""
