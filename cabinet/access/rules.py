@@ -31,6 +31,10 @@ class Perm(StrEnum):
     SUPPORT_REQUEST = "support.request"  # customer side: write requests for own organisation
     SUPPORT_HANDLE = "support.handle"  # staff: answer, assign and move requests in scope
     SUPPORT_MANAGE = "support.manage"  # staff: edit support departments and categories
+    # Feedback, help and surveys
+    FEEDBACK_VIEW = "feedback.view"  # staff: read feedback, mark it, quality-rating statistics
+    HELP_MANAGE = "help.manage"  # staff: write and publish help articles
+    SURVEYS_MANAGE = "surveys.manage"  # staff: edit surveys, see their statistics
     # Grid-connection applications
     APPLICATIONS_CREATE = "applications.create"  # customer side: file and follow own org's
     APPLICATIONS_PROCESS = "applications.process"  # staff: review and move applications in scope
@@ -60,6 +64,12 @@ PERMISSION_LABELS: dict[Perm, tuple[str, str]] = {
     Perm.SUPPORT_REQUEST: ("Обращения в поддержку", "Support requests"),
     Perm.SUPPORT_HANDLE: ("Работа с обращениями клиентов", "Handle support requests"),
     Perm.SUPPORT_MANAGE: ("Настройка отделов и категорий обращений", "Support desk settings"),
+    Perm.FEEDBACK_VIEW: (
+        "Обратная связь и оценки качества",
+        "Feedback and quality ratings",
+    ),
+    Perm.HELP_MANAGE: ("Редактирование справки", "Edit help pages"),
+    Perm.SURVEYS_MANAGE: ("Опросы и их статистика", "Surveys and their statistics"),
     Perm.APPLICATIONS_CREATE: (
         "Заявки на технологическое присоединение",
         "Grid-connection applications",
@@ -128,6 +138,7 @@ BUILTIN_ROLES: dict[BuiltinRole, RoleSpec] = {
                 Perm.OUTBOX_VIEW,
                 Perm.SUPPORT_HANDLE,
                 Perm.NOTIFY_STATS_VIEW,
+                Perm.FEEDBACK_VIEW,
                 Perm.APPLICATIONS_PROCESS,
             }
         ),
