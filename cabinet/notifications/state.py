@@ -321,7 +321,7 @@ class TemplatesState(SessionState):
         except DomainError as e:
             self._preview()
             self.error, self.error_field = e.message, e.field or ""
-            return fail(e)
+            return None if e.field else fail(e)  # field errors show beside the form
         self._fill(actor.id, self.event, self.channel, self.lang)
         return rx.toast.success("Шаблон сохранён.")
 
