@@ -164,19 +164,30 @@ def my_requests_page() -> rx.Component:
         rx.flex(
             rx.form(
                 rx.hstack(
-                    select_field(
-                        "status",
-                        SupportListState.f_status,
-                        _STATUS_OPTIONS,
-                        id="support-status",
-                        all_label=("Все статусы", "All statuses"),
+                    rx.box(
+                        select_field(
+                            "status",
+                            SupportListState.f_status,
+                            _STATUS_OPTIONS,
+                            id="support-status",
+                            all_label=("Все статусы", "All statuses"),
+                        ),
+                        flex="1",
+                        min_width="0",
                     ),
-                    rx.button(t("Показать", "Show"), type="submit", variant="soft"),
+                    rx.button(
+                        t("Показать", "Show"),
+                        type="submit",
+                        variant="soft",
+                        id="support-status-apply",
+                    ),
                     spacing="2",
                     align="center",
+                    width="100%",
                 ),
                 on_submit=SupportListState.apply_filters,
                 key=SupportListState.query_key,
+                width=["100%", "auto"],
             ),
             rx.spacer(),
             rx.cond(
@@ -188,7 +199,7 @@ def my_requests_page() -> rx.Component:
                 ),
             ),
             width="100%",
-            gap="2",
+            spacing="2",
             wrap="wrap",
             align="center",
         ),
@@ -384,7 +395,7 @@ def _files(files: Any) -> rx.Component:
                     id=rx.Var.create("support-file-") + f.id.to_string(),
                 ),
             ),
-            gap="3",
+            spacing="3",
             wrap="wrap",
         ),
     )
@@ -467,12 +478,12 @@ def _thread_item(m: Any) -> rx.Component:
 def _detail_line(label: tuple[str, str], value: Any, id: str = "") -> rx.Component:
     return rx.cond(
         value != "",
-        rx.hstack(
-            rx.text(t(*label), size="2", color_scheme="gray", min_width="130px"),
-            rx.text(value, size="2", weight="medium", id=id or None),
+        rx.flex(
+            rx.text(t(*label), size="2", color_scheme="gray", width="110px", flex_shrink="0"),
+            rx.text(value, size="2", weight="medium", id=id or None, min_width="0", flex="1"),
             spacing="2",
             align="start",
-            wrap="wrap",
+            width="100%",
         ),
     )
 
@@ -496,7 +507,7 @@ def _buttons() -> rx.Component:
                 ),
             )
         )
-    return rx.flex(*items, gap="2", wrap="wrap")
+    return rx.flex(*items, spacing="2", wrap="wrap")
 
 
 def _staff_panel() -> rx.Component:
@@ -523,7 +534,7 @@ def _staff_panel() -> rx.Component:
                 variant="soft",
                 id="support-assign-me",
             ),
-            gap="2",
+            spacing="2",
             wrap="wrap",
             width="100%",
         ),
@@ -596,7 +607,7 @@ def _reply_box() -> rx.Component:
                                 id="support-reply-internal",
                             ),
                             t("Внутренняя заметка", "Internal note"),
-                            gap="2",
+                            spacing="2",
                             align="center",
                         ),
                         as_="label",
@@ -616,7 +627,7 @@ def _reply_box() -> rx.Component:
                 ),
                 width="100%",
                 align="center",
-                gap="2",
+                spacing="2",
                 wrap="wrap",
             ),
             spacing="3",
@@ -637,7 +648,7 @@ def _request_view() -> rx.Component:
                     rx.spacer(),
                     status_badge(v.status, id="support-status-badge", size="2"),
                     width="100%",
-                    gap="2",
+                    spacing="2",
                     wrap="wrap",
                     align="center",
                 ),
@@ -848,7 +859,7 @@ def queue_page() -> rx.Component:
                                 id="support-f-overdue",
                             ),
                             t("Просроченные", "Overdue"),
-                            gap="2",
+                            spacing="2",
                             align="center",
                         ),
                         as_="label",
@@ -880,7 +891,7 @@ def queue_page() -> rx.Component:
                     st.rows,
                     _queue_row,
                     id="support-queue",
-                    min_width="980px",
+                    min_width="920px",
                     mobile_card=_queue_card,
                 ),
                 pager(
@@ -947,6 +958,54 @@ def _cat_row(c: Any) -> rx.Component:
     )
 
 
+def _dept_card(d: Any) -> rx.Component:
+    return mobile_card(
+        rx.hstack(
+            rx.text(d.name, weight="bold", size="2"),
+            rx.spacer(),
+            _active_badge(d.is_active),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(d.description != "", rx.text(d.description, size="1", color_scheme="gray")),
+        rx.text(rx.cond(d.member_names != "", d.member_names, "—"), size="1"),
+        rx.button(
+            rx.icon("pencil", size=14),
+            t("Изменить", "Edit"),
+            size="1",
+            variant="soft",
+            on_click=SupportSettingsState.open_department(d.id),
+        ),
+    )
+
+
+def _cat_card(c: Any) -> rx.Component:
+    return mobile_card(
+        rx.hstack(
+            rx.text(c.name, weight="bold", size="2"),
+            rx.spacer(),
+            _active_badge(c.is_active),
+            width="100%",
+            align="center",
+        ),
+        rx.text(
+            t("Ответ до ", "Answer within "),
+            c.response_hours,
+            t(" ч", " h"),
+            rx.cond(c.default_department != "", rx.text.span(" · ", c.default_department)),
+            size="1",
+            color_scheme="gray",
+        ),
+        rx.button(
+            rx.icon("pencil", size=14),
+            t("Изменить", "Edit"),
+            size="1",
+            variant="soft",
+            on_click=SupportSettingsState.open_category(c.id),
+        ),
+    )
+
+
 def _settings_dialog() -> rx.Component:
     st = SupportSettingsState
     is_dept = st.dlg_kind == "dept"
@@ -998,7 +1057,7 @@ def _settings_dialog() -> rx.Component:
                                             on_change=lambda c: st.toggle_member(o.value, c),
                                         ),
                                         o.label,
-                                        gap="2",
+                                        spacing="2",
                                         align="center",
                                     ),
                                     as_="label",
@@ -1053,7 +1112,7 @@ def _settings_dialog() -> rx.Component:
                             checked=st.f_active, on_change=st.set_active, id="support-set-active"
                         ),
                         t("Активен (виден клиентам)", "Active (offered to customers)"),
-                        gap="2",
+                        spacing="2",
                         align="center",
                     ),
                     as_="label",
@@ -1068,7 +1127,7 @@ def _settings_dialog() -> rx.Component:
                         rx.button(t("Отмена", "Cancel"), variant="soft", color_scheme="gray")
                     ),
                     rx.button(t("Сохранить", "Save"), on_click=st.save, id="support-set-save"),
-                    gap="2",
+                    spacing="2",
                     justify="end",
                     width="100%",
                 ),
@@ -1100,7 +1159,7 @@ def settings_page() -> rx.Component:
                     ),
                     width="100%",
                     align="center",
-                    gap="2",
+                    spacing="2",
                     wrap="wrap",
                 ),
                 data_table(
@@ -1114,6 +1173,7 @@ def settings_page() -> rx.Component:
                     st.departments,
                     _dept_row,
                     id="support-depts",
+                    mobile_card=_dept_card,
                 ),
                 rx.flex(
                     rx.heading(t("Категории", "Categories"), size="4", as_="h2"),
@@ -1127,7 +1187,7 @@ def settings_page() -> rx.Component:
                     ),
                     width="100%",
                     align="center",
-                    gap="2",
+                    spacing="2",
                     wrap="wrap",
                     margin_top="12px",
                 ),
@@ -1142,6 +1202,7 @@ def settings_page() -> rx.Component:
                     st.categories,
                     _cat_row,
                     id="support-cats",
+                    mobile_card=_cat_card,
                 ),
                 _settings_dialog(),
                 spacing="3",
