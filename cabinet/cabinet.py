@@ -9,6 +9,7 @@ from cabinet import home, messaging
 from cabinet.accounts import pages as accounts
 from cabinet.admin import pages as admin
 from cabinet.api import api
+from cabinet.applications import pages as applications
 from cabinet.feedback import pages as feedback
 from cabinet.help import pages as help_pages
 from cabinet.notifications import delivery as notification_delivery
@@ -31,6 +32,7 @@ help_pages.add_pages(app)
 feedback.add_pages(app)
 support.add_pages(app)
 notifications.add_pages(app)
+applications.add_pages(app)
 
 # Sends queued e-mail/SMS when SMTP / the SMS gateway are configured (returns at once otherwise).
 app.register_lifespan_task(messaging.delivery_loop)

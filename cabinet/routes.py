@@ -69,3 +69,13 @@ ADMIN_RATINGS = "/admin/ratings"  # quality-rating statistics
 
 def help_article_url(slug: str) -> str:
     return f"{HELP}/{slug}"
+
+
+APPLICATIONS = "/applications"  # my grid-connection applications (?tab=&status=&from=&to=&q=…)
+APPLICATION_EDIT = "/applications/edit"  # ?id=<application id>: the draft form
+APPLICATION_VIEW = "/applications/view"  # ?id=<application id>
+ADMIN_APPLICATIONS = "/admin/applications"  # staff registry
+
+
+def application_url(application_id: int | str) -> str:
+    return with_query(APPLICATION_VIEW, id=application_id)

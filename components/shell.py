@@ -26,6 +26,7 @@ NAV: list[NavItem] = [
     NavItem(routes.HOME, "Главная", "Home", "house"),
     NavItem(routes.PROFILE, "Мои данные", "My details", "user"),
     NavItem(routes.ORGANISATIONS, "Мои организации", "My organisations", "building-2"),
+    NavItem(routes.APPLICATIONS, "Мои заявки", "My applications", "zap", Perm.APPLICATIONS_CREATE),
     NavItem(routes.SUPPORT, "Обращения", "Support requests", "life-buoy", Perm.SUPPORT_REQUEST),
     NavItem(routes.SESSIONS, "Мои сеансы", "My sessions", "monitor-smartphone"),
     NavItem(routes.SECURITY, "Безопасность", "Security", "shield-check"),
@@ -44,6 +45,13 @@ ADMIN_NAV: list[NavItem] = [
     NavItem(routes.ADMIN_ORGANISATIONS, "Организации", "Organisations", "building", Perm.ORGS_VIEW),
     NavItem(
         routes.ADMIN_LINK_REQUESTS, "Запросы привязки", "Link requests", "link", Perm.LINKS_DECIDE
+    ),
+    NavItem(
+        routes.ADMIN_APPLICATIONS,
+        "Реестр заявок",
+        "Applications registry",
+        "zap",
+        Perm.APPLICATIONS_PROCESS,
     ),
     NavItem(
         routes.ADMIN_SUPPORT,

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, false, or_, select
 
+from cabinet import routes
 from cabinet.access.rules import Actor, Perm
 from cabinet.applications import rules
 from cabinet.applications.rules import Side
@@ -274,7 +275,7 @@ def _row(app: Application, org: str, assignee: str | None, now: datetime) -> Lis
         due_at=fmt_d(app.due_at) if app.status in rules.STAFF_DAYS else "",
         overdue=rules.is_overdue(app.status, app.due_at, now),
         to_act=rules.side_of_status(app.status),
-        href=f"/applications/view?id={app.id}",
+        href=routes.application_url(app.id or 0),
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from cabinet import audit
+from cabinet import audit, routes
 from cabinet.access.rules import Actor, Perm
 from cabinet.access.service import load_actor, require
 from cabinet.applications import documents, queries, rules
@@ -69,7 +69,7 @@ def _snapshot(app: Application) -> dict[str, Any]:
 
 
 def _link(app: Application) -> str:
-    return f"/applications/view?id={app.id}"
+    return routes.application_url(app.id or 0)
 
 
 def _check_version(app: Application, expected_version: int | None) -> None:
