@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "Demo-2026!"
 SESSION_COOKIE = "cabinet_session"
-TIMEOUT_MS = 15_000
+TIMEOUT_MS = 30_000
 
 
 @dataclass(frozen=True)
@@ -89,9 +89,18 @@ class BrowserPage:
         return url[len(self.base_url) :] if url.startswith(self.base_url) else url
 
     def wait_path(self, path: str) -> None:
-        """Wait until the browser shows `path` (ignoring the query string)."""
+        """Wait until the browser shows `path` (ignoring the query string); on a timeout, say
+        which form errors the page shows."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         pattern = re.compile(re.escape(self.base_url + path) + r"/?(\?.*)?$")
-        self.page.wait_for_url(pattern)
+        try:
+            self.page.wait_for_url(pattern, wait_until="commit")
+        except PlaywrightTimeout:
+            shown = self.page.locator("[id$='-error']").all_inner_texts()
+            raise AssertionError(
+                f"still on {self.path()} instead of {path}; errors shown: {shown}"
+            ) from None
 
     def by_id(self, element_id: str):  # type: ignore[no-untyped-def]
         return self.page.locator(f"#{element_id}")
@@ -101,6 +110,13 @@ class BrowserPage:
 
     def click(self, element_id: str) -> None:
         self.by_id(element_id).click()
+
+    def wait_id_text(self, element_id: str, text: str) -> None:
+        """Wait until the element with this id shows `text` (state updates arrive later)."""
+        self.page.wait_for_function(
+            "([id, text]) => (document.getElementById(id)?.innerText || '').includes(text)",
+            arg=[element_id, text],
+        )
 
     def text(self) -> str:
         return self.page.inner_text("body")
@@ -326,3 +342,18 @@ class EventClient:
                 raise ConnectionError("the server closed the socket")
             time.sleep(0.002)
         raise TimeoutError(f"the backend did not answer probe {marker} in {timeout}s")
+
+
+# --- flows through the UI -----------------------------------------------------------------------
+
+
+def login_ui(page: BrowserPage, login: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the login form and wait until the portal has taken the browser on."""
+    page.goto("/login")
+    page.fill("login-id", login)
+    page.fill("login-password", password)
+    page.click("login-submit")
+    page.page.wait_for_url(
+        lambda url: "/login" not in url and "/register" not in url, wait_until="commit"
+    )
+    page.wait_hydrated()
