@@ -644,3 +644,17 @@ def request_view(
         can_attach=visible is None or req.organisation_id in visible,
         thread=thread,
     )
+
+
+def may_read_attachment(session: Session, actor: Actor, file_id: int) -> bool:
+    """A file attached to a request the actor may see (for staff who see the request through
+    their department or by name, without seeing its organisation). Meant for
+    cabinet.files.queries.open_file, next to its owner/organisation rule."""
+    request_ids = session.exec(
+        select(SupportAttachment.request_id).where(SupportAttachment.file_id == file_id)
+    ).all()
+    for rid in request_ids:
+        req = session.get(SupportRequest, rid)
+        if req is not None and side_of(session, actor, req) is not None:
+            return True
+    return False

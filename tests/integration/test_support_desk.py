@@ -408,6 +408,24 @@ def test_attachments_are_stored_with_checksum_and_linked_to_the_message(db, w, c
     assert [f.filename for f in view.thread[0].files] == ["счёт.pdf"]
 
 
+def test_department_staff_may_read_the_attachments_of_requests_they_see(db, w, config):
+    stored = store_upload(
+        db,
+        actor_id=w["client"].id,
+        filename="акт.pdf",
+        source=PDF + b"dept",
+        allowed_types=("pdf",),
+        organisation_id=w["org"].id,
+        config=config,
+    )
+    req = new_request(db, w, recipient=f"dept:{w['accounting'].id}", file_ids=[stored.id])
+    assert req.department_id == w["accounting"].id
+    operator = load_actor(db, w["operator"].id)  # in the department, not assigned to the org
+    assert queries.may_read_attachment(db, operator, stored.id)
+    assert not queries.may_read_attachment(db, load_actor(db, w["other_manager"].id), stored.id)
+    assert not queries.may_read_attachment(db, load_actor(db, w["stranger"].id), stored.id)
+
+
 def test_someone_elses_file_cannot_be_attached(db, w, config):
     foreign = store_upload(
         db,
