@@ -131,6 +131,7 @@ def _my_row(r: Any) -> rx.Component:
             white_space="nowrap",
         ),
         rx.table.cell(rx.link(r.subject, href=r.href, color_scheme="gray", high_contrast=True)),
+        rx.table.cell(r.author),
         rx.table.cell(r.recipient),
         rx.table.cell(r.category),
         rx.table.cell(status_badge(r.status)),
@@ -149,7 +150,9 @@ def _my_card(r: Any) -> rx.Component:
                 align="center",
             ),
             rx.text(r.subject, size="2", weight="medium"),
-            rx.text(r.recipient, " · ", r.updated_at, size="1", color_scheme="gray"),
+            rx.text(
+                r.author, " → ", r.recipient, " · ", r.updated_at, size="1", color_scheme="gray"
+            ),
         ),
         href=r.href,
         underline="none",
@@ -209,6 +212,7 @@ def my_requests_page() -> rx.Component:
                 [
                     ("Номер", "Number"),
                     ("Тема", "Subject"),
+                    ("Автор", "Author"),
                     ("Кому", "To"),
                     ("Категория", "Category"),
                     ("Статус", "Status"),
@@ -527,12 +531,15 @@ def _staff_panel() -> rx.Component:
                 value=SupportRequestState.assignee,
                 on_change=SupportRequestState.assign_to,
             ),
-            rx.button(
-                rx.icon("user-check", size=16),
-                t("Взять себе", "Assign to me"),
-                on_click=SupportRequestState.assign_me,
-                variant="soft",
-                id="support-assign-me",
+            rx.cond(
+                ~v.assigned_to_me,
+                rx.button(
+                    rx.icon("user-check", size=16),
+                    t("Взять себе", "Assign to me"),
+                    on_click=SupportRequestState.assign_me,
+                    variant="soft",
+                    id="support-assign-me",
+                ),
             ),
             spacing="2",
             wrap="wrap",

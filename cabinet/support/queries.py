@@ -527,6 +527,7 @@ class RequestView:
     addressee: str
     assignee: str
     assignee_id: int
+    assigned_to_me: bool
     created_at: str
     due_at: str
     deadline: str
@@ -552,6 +553,7 @@ EMPTY_VIEW = RequestView(
     addressee="",
     assignee="",
     assignee_id=0,
+    assigned_to_me=False,
     created_at="",
     due_at="",
     deadline="",
@@ -634,6 +636,7 @@ def request_view(
         addressee=addressee.full_name if addressee else "",
         assignee=assignee.full_name if assignee else "",
         assignee_id=req.assignee_id or 0,
+        assigned_to_me=req.assignee_id == actor.id,
         created_at=fmt_dt(req.created_at),
         due_at=fmt_dt(req.due_at) if staff and req.status in rules.AWAITING_STAFF else "",
         deadline=rules.deadline_text(req.status, req.due_at, now) if staff else "",
