@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     dadata_token: str = ""
     telegram_bot_token: str = ""
     telegram_api_url: str = "https://api.telegram.org"
+    notify_worker_enabled: bool = True  # the in-process notification delivery task
     http_timeout_seconds: float = 5.0
 
     @property

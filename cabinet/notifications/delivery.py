@@ -334,6 +334,9 @@ async def delivery_loop(
     seconds, at once again while batches come back full. Every worker process runs one."""
     from cabinet.db import session_scope
 
+    if not (config or settings).notify_worker_enabled:
+        return  # NOTIFY_WORKER_ENABLED=false: another process works the queue (or a test)
+
     def run_once() -> Report:
         with session_scope() as s:
             return deliver_due(s, config=config)
@@ -357,3 +360,8 @@ async def delivery_loop(
             log.exception("notification delivery run failed")
         if report.worked < BATCH_SIZE:
             await asyncio.sleep(interval)
+
+
+if __name__ == "__main__":  # a separate worker: python -m cabinet.notifications.delivery
+    logging.basicConfig(level=logging.INFO)
+    asyncio.run(delivery_loop(config=settings.model_copy(update={"notify_worker_enabled": True})))
