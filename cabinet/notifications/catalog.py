@@ -230,6 +230,31 @@ EVENTS: dict[str, EventSpec] = {
             "Please sign “{document}” by {deadline}. {link}",
         ),
     ),
+    "feedback.received": EventSpec(
+        "Обратная связь администратору",
+        "Feedback to the administrator",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        audience="staff",
+        sample={
+            "feedback_number": "77",
+            "topic": "Предложение",
+            "author_name": "Петров Пётр",
+            "email": "petrov@example.ru",
+            "text": "Добавьте, пожалуйста, выгрузку счетов в Excel.",
+        },
+        ru=Text(
+            "Обратная связь № {feedback_number}: {topic}",
+            "{author_name} ({email}) пишет администратору, тема «{topic}»:\n\n{text}\n\n{link}",
+            "Обратная связь № {feedback_number} от {author_name}: {topic}. {link}",
+        ),
+        en=Text(
+            "Feedback #{feedback_number}: {topic}",
+            "{author_name} ({email}) wrote to the administrator, topic “{topic}”:\n\n{text}"
+            "\n\n{link}",
+            "Feedback #{feedback_number} from {author_name}: {topic}. {link}",
+        ),
+    ),
 }
 
 
