@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from cabinet import routes
-from cabinet.i18n import t
+from cabinet.i18n import LangState, t
 from cabinet.support import rules
 from cabinet.support.rules import Action, Side
 from cabinet.support.state import (
@@ -36,6 +36,10 @@ _STATUS_OPTIONS = [
     *[(s, ru, en) for s, (ru, en) in rules.STATUS_LABELS.items()],
 ]
 assert [o[0] for o in _STATUS_OPTIONS] == list(STATUS_FILTERS)
+
+
+def _deadline(row: Any) -> Any:
+    return rx.cond(LangState.lang == "en", row.deadline_en, row.deadline)
 
 
 def status_label(status: Any) -> rx.Component:
@@ -550,7 +554,7 @@ def _staff_panel() -> rx.Component:
             rx.callout.root(
                 rx.callout.icon(rx.cond(v.overdue, rx.icon("alarm-clock"), rx.icon("clock"))),
                 rx.callout.text(
-                    t("Срок ответа: ", "Response due: "), v.due_at, " (", v.deadline, ")"
+                    t("Срок ответа: ", "Response due: "), v.due_at, " (", _deadline(v), ")"
                 ),
                 color_scheme=rx.cond(v.overdue, "red", "gray"),
                 size="1",
@@ -768,7 +772,7 @@ def _queue_row(r: Any) -> rx.Component:
                 rx.vstack(
                     rx.text(r.due_at, size="1", white_space="nowrap"),
                     rx.badge(
-                        r.deadline,
+                        _deadline(r),
                         color_scheme=rx.cond(r.overdue, "red", "gray"),
                         variant=rx.cond(r.overdue, "solid", "soft"),
                     ),
@@ -796,7 +800,7 @@ def _queue_card(r: Any) -> rx.Component:
             rx.cond(
                 r.deadline != "",
                 rx.badge(
-                    r.deadline,
+                    _deadline(r),
                     color_scheme=rx.cond(r.overdue, "red", "gray"),
                     variant=rx.cond(r.overdue, "solid", "soft"),
                     width="fit-content",

@@ -329,6 +329,7 @@ class RequestListRow:
     updated_at: str
     due_at: str
     deadline: str  # "осталось 5 ч" / "просрочено на 2 ч" / ""
+    deadline_en: str
     overdue: bool
     href: str
 
@@ -407,6 +408,7 @@ def _rows(page_rows: list, now: datetime) -> list[RequestListRow]:  # type: igno
                 updated_at=fmt_dt(r.updated_at),
                 due_at=fmt_dt(r.due_at) if r.status in rules.AWAITING_STAFF else "",
                 deadline=rules.deadline_text(r.status, r.due_at, now),
+                deadline_en=rules.deadline_text(r.status, r.due_at, now, "en"),
                 overdue=rules.is_overdue(r.status, r.due_at, now),
                 href=f"/support/view?id={r.id}",
             )
@@ -531,6 +533,7 @@ class RequestView:
     created_at: str
     due_at: str
     deadline: str
+    deadline_en: str
     overdue: bool
     response_hours: int
     buttons: list[str] = field(default_factory=list)
@@ -557,6 +560,7 @@ EMPTY_VIEW = RequestView(
     created_at="",
     due_at="",
     deadline="",
+    deadline_en="",
     overdue=False,
     response_hours=0,
 )
@@ -640,6 +644,7 @@ def request_view(
         created_at=fmt_dt(req.created_at),
         due_at=fmt_dt(req.due_at) if staff and req.status in rules.AWAITING_STAFF else "",
         deadline=rules.deadline_text(req.status, req.due_at, now) if staff else "",
+        deadline_en=rules.deadline_text(req.status, req.due_at, now, "en") if staff else "",
         overdue=staff and rules.is_overdue(req.status, req.due_at, now),
         response_hours=cat.response_hours if cat else 0,
         buttons=rules.buttons(req.status, side, since=since, now=now),

@@ -196,23 +196,27 @@ def is_overdue(status: str, due: datetime | None, now: datetime) -> bool:
     return status in AWAITING_STAFF and due is not None and due < now
 
 
-def _hours_text(delta: timedelta) -> str:
+def _hours_text(delta: timedelta, lang: str = "ru") -> str:
+    en = lang == "en"
     minutes = int(delta.total_seconds() // 60)
     if minutes < 60:
-        return f"{max(minutes, 1)} мин"
+        return f"{max(minutes, 1)} {'min' if en else 'мин'}"
     hours = minutes // 60
     if hours < 48:
-        return f"{hours} ч"
-    return f"{hours // 24} дн"
+        return f"{hours} {'h' if en else 'ч'}"
+    return f"{hours // 24} {'d' if en else 'дн'}"
 
 
-def deadline_text(status: str, due: datetime | None, now: datetime) -> str:
-    """ "осталось 5 ч", "просрочено на 2 ч", or "" when no deadline runs."""
+def deadline_text(status: str, due: datetime | None, now: datetime, lang: str = "ru") -> str:
+    """ "осталось 5 ч", "просрочено на 2 ч" ("5 h left", "2 h overdue"), or "" when no
+    deadline runs."""
     if status not in AWAITING_STAFF or due is None:
         return ""
     if due < now:
-        return f"просрочено на {_hours_text(now - due)}"
-    return f"осталось {_hours_text(due - now)}"
+        span = _hours_text(now - due, lang)
+        return f"{span} overdue" if lang == "en" else f"просрочено на {span}"
+    span = _hours_text(due - now, lang)
+    return f"{span} left" if lang == "en" else f"осталось {span}"
 
 
 # --------------------------------------------------------------------------- input limits

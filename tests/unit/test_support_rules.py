@@ -131,6 +131,8 @@ def test_deadline_text():
     assert rules.deadline_text(S.NEW, NOW - timedelta(minutes=30), NOW) == "просрочено на 30 мин"
     assert rules.deadline_text(S.NEW, NOW + timedelta(days=3), NOW) == "осталось 3 дн"
     assert rules.deadline_text(S.WAITING, NOW - timedelta(hours=1), NOW) == ""
+    assert rules.deadline_text(S.NEW, NOW + timedelta(hours=5), NOW, "en") == "5 h left"
+    assert rules.deadline_text(S.NEW, NOW - timedelta(days=3), NOW, "en") == "3 d overdue"
 
 
 # --------------------------------------------------------------------------- input
