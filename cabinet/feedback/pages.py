@@ -379,7 +379,7 @@ def _fb_dialog() -> rx.Component:
                         rx.dialog.close(
                             rx.button(t("Закрыть", "Close"), variant="ghost", id="fb-dlg-close")
                         ),
-                        gap="2",
+                        spacing="2",
                         wrap="wrap",
                         width="100%",
                     ),
@@ -765,7 +765,7 @@ def _edit_question(q: Any) -> rx.Component:
                 ),
                 spacing="1",
             ),
-            gap="3",
+            spacing="3",
             align="start",
             width="100%",
         ),
@@ -815,16 +815,11 @@ def _add_question_form() -> rx.Component:
                         width="100%",
                     ),
                 ),
-                rx.text(
-                    rx.checkbox(
-                        name="required",
-                        default_checked=True,
-                        id="q-new-required",
-                        margin_right="8px",
-                    ),
+                rx.checkbox(
                     t("Обязательный вопрос", "Required question"),
-                    as_="label",
-                    size="2",
+                    name="required",
+                    default_checked=True,
+                    id="q-new-required",
                 ),
                 rx.button(
                     rx.icon("plus", size=16), t("Добавить", "Add"), type="submit", id="q-new-submit"
@@ -855,7 +850,7 @@ def _survey_editor() -> rx.Component:
                 size="2",
             ),
             rx.link(t("Все опросы", "All surveys"), href=routes.ADMIN_SURVEYS, size="2"),
-            gap="4",
+            spacing="4",
             align="center",
             wrap="wrap",
         ),
@@ -880,23 +875,7 @@ def _survey_editor() -> rx.Component:
                         max_length=rules.SURVEY_DESCRIPTION_MAX,
                         width="100%",
                     ),
-                    rx.flex(
-                        rx.button(t("Сохранить", "Save"), type="submit", id="survey-save"),
-                        rx.text(
-                            rx.switch(
-                                checked=c.is_active,
-                                on_change=s.set_active,
-                                id="survey-active",
-                                margin_right="8px",
-                            ),
-                            t("Опрос включён (виден клиентам)", "Active (customers see it)"),
-                            as_="label",
-                            size="2",
-                        ),
-                        gap="4",
-                        align="center",
-                        wrap="wrap",
-                    ),
+                    rx.button(t("Сохранить", "Save"), type="submit", id="survey-save"),
                     spacing="2",
                     width="100%",
                 ),
@@ -904,6 +883,20 @@ def _survey_editor() -> rx.Component:
                 reset_on_submit=False,
                 key=c.id.to_string() + c.title,
                 width="100%",
+            ),
+            width="100%",
+        ),
+        rx.card(
+            rx.text(
+                rx.switch(
+                    checked=c.is_active,
+                    on_change=s.set_active,
+                    id="survey-active",
+                    margin_right="8px",
+                ),
+                t("Опрос включён (виден клиентам)", "Active (customers see it)"),
+                as_="label",
+                size="2",
             ),
             width="100%",
         ),
@@ -947,7 +940,7 @@ def admin_survey_page() -> rx.Component:
 
 
 def bar_chart(bars: Any, *, id: str, color: str = "var(--accent-9)") -> rx.Component:
-    """A small bar chart of [{label, count}]."""
+    """A small bar chart of [{label, count}] (scores 1–5 along the bottom)."""
     return rx.box(
         rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
@@ -963,6 +956,32 @@ def bar_chart(bars: Any, *, id: str, color: str = "var(--accent-9)") -> rx.Compo
             data=bars.to(list[dict[str, Any]]),
             width="100%",
             height=220,
+        ),
+        width="100%",
+        id=id,
+    )
+
+
+def option_chart(bars: Any, *, id: str) -> rx.Component:
+    """Horizontal bars for the options of a choice question (long labels stay readable)."""
+    return rx.box(
+        rx.recharts.bar_chart(
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3", horizontal=False),
+            rx.recharts.x_axis(type_="number", allow_decimals=False, font_size=12),
+            rx.recharts.y_axis(
+                data_key="label", type_="category", width=120, interval=0, font_size=12
+            ),
+            rx.recharts.tooltip(),
+            rx.recharts.bar(
+                data_key="count",
+                fill="var(--accent-9)",
+                radius=[0, 4, 4, 0],
+                name=rx.cond(LangState.lang == "en", "Answers", "Ответов"),
+            ),
+            data=bars.to(list[dict[str, Any]]),
+            layout="vertical",
+            width="100%",
+            height=240,
         ),
         width="100%",
         id=id,
@@ -1017,7 +1036,11 @@ def _stat_question(q: Any) -> rx.Component:
                     overflow_y="auto",
                     id="stat-texts-" + qid,
                 ),
-                bar_chart(q.bars, id="stat-chart-" + qid),
+                rx.cond(
+                    q.kind == "choice",
+                    option_chart(q.bars, id="stat-chart-" + qid),
+                    bar_chart(q.bars, id="stat-chart-" + qid),
+                ),
             ),
             spacing="3",
             width="100%",
@@ -1050,7 +1073,7 @@ def admin_survey_stats_page() -> rx.Component:
                             href=routes.ADMIN_SURVEY + "?id=" + s.stats.survey.id.to_string(),
                             size="2",
                         ),
-                        gap="3",
+                        spacing="3",
                         align="center",
                         wrap="wrap",
                     ),

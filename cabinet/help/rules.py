@@ -29,7 +29,7 @@ _TRANSLIT = {
 
 # Markdown punctuation that search should not see: headings, emphasis, links, code, lists.
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_MARKS = re.compile(r"[#*_`>~|]+")
+_MD_MARKS = re.compile(r"[#*_`>~]+")
 _SPACES = re.compile(r"\s+")
 
 
@@ -49,7 +49,8 @@ def normalise(text: str) -> str:
 
 def plain_text(body: str) -> str:
     """Markdown without its marks: link texts kept, URLs and formatting dropped."""
-    return _SPACES.sub(" ", _MD_MARKS.sub(" ", _MD_LINK.sub(r"\1", body or ""))).strip()
+    text = _MD_MARKS.sub("", _MD_LINK.sub(r"\1", body or "")).replace("|", " ")
+    return _SPACES.sub(" ", text).strip()
 
 
 def search_text(title: str, section: str, body: str) -> str:
