@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from cabinet.access.rules import BuiltinRole
 from cabinet.access.service import ensure_builtin_roles, grant_role
 from cabinet.accounts.passwords import hash_password
+from cabinet.applications.service import load_applications_demo
 from cabinet.db import get_engine
 from cabinet.feedback.service import load_demo as load_feedback_demo
 from cabinet.notifications.service import seed_default_templates
@@ -149,6 +150,7 @@ def load_demo(session: Session) -> None:
     seed_default_templates(session)  # notification templates, editable by staff
     load_support_demo(session)  # support departments, categories, a sample request
     load_feedback_demo(session)  # help articles, rating subjects, a survey
+    load_applications_demo(session)  # grid-connection applications at several stages
     session.commit()
 
 

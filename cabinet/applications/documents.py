@@ -288,3 +288,11 @@ def filename(kind: str, number: str) -> str:
     }.get(kind, "document")
     safe = "".join(c if c.isalnum() else "-" for c in number.replace("ТП", "TP"))
     return f"{slug}-{safe}.pdf"
+
+
+def sample_pdf(title: str) -> bytes:
+    """A one-line PDF (demo attachments such as a site plan)."""
+    st = _styles()
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4, title=title).build([Paragraph(_esc(title), st["title"])])
+    return buf.getvalue()

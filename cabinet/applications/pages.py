@@ -354,7 +354,7 @@ def _attachments_card() -> rx.Component:
             rx.cond(
                 s.missing_files.length() > 0,
                 rx.callout(
-                    rx.text(
+                    rx.text.span(
                         t("Не хватает: ", "Missing: "),
                         rx.foreach(
                             s.missing_files, lambda m, i: rx.text.span(rx.cond(i > 0, ", ", ""), m)
@@ -793,7 +793,7 @@ def _view() -> rx.Component:
                     spacing="2",
                 ),
                 rx.callout(
-                    rx.text(rx.text.strong(t("Что дальше: ", "Next step: ")), v.next_step),
+                    rx.text.span(rx.text.strong(t("Что дальше: ", "Next step: ")), v.next_step),
                     icon="footprints",
                     color_scheme="blue",
                     width="100%",
@@ -1000,13 +1000,12 @@ def _reg_row(r: Any) -> rx.Component:
         rx.table.cell(
             rx.vstack(
                 rx.text(r.object_name, size="2"),
-                rx.text(r.object_address, size="1", color_scheme="gray"),
+                rx.text(r.power, " · ", r.object_address, size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
-        rx.table.cell(r.power, white_space="nowrap"),
         rx.table.cell(status_badge(r.status)),
-        rx.table.cell(rx.cond(r.assignee != "", r.assignee, "—")),
+        rx.table.cell(rx.cond(r.assignee != "", r.assignee, "—"), size="1"),
         rx.table.cell(
             rx.cond(
                 r.overdue,
@@ -1092,7 +1091,6 @@ def registry_page() -> rx.Component:
                             ("Номер", "Number"),
                             ("Заявитель", "Applicant"),
                             ("Объект", "Object"),
-                            ("Мощность", "Power"),
                             ("Статус", "Status"),
                             ("Ответственный", "Assignee"),
                             ("Срок", "Due"),
@@ -1103,7 +1101,7 @@ def registry_page() -> rx.Component:
                         id="reg-list",
                         empty=("Заявок не найдено.", "No applications found."),
                         mobile_card=_reg_card,
-                        min_width="980px",
+                        min_width="900px",
                     ),
                 ),
                 pager(

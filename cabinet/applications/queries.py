@@ -271,7 +271,7 @@ def _row(app: Application, org: str, assignee: str | None, now: datetime) -> Lis
         power=f"{rules.fmt_power(app.max_power_kw)} кВт" if app.max_power_kw is not None else "",
         assignee=assignee or "",
         created_at=fmt_d(app.created_at),
-        status_changed_at=fmt_dt(app.status_changed_at),
+        status_changed_at=fmt_d(app.status_changed_at),
         due_at=fmt_d(app.due_at) if app.status in rules.STAFF_DAYS else "",
         overdue=rules.is_overdue(app.status, app.due_at, now),
         to_act=rules.side_of_status(app.status),

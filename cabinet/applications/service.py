@@ -610,6 +610,84 @@ def add_comment(
     return row
 
 
+# --------------------------------------------------------------------------- demo data
+
+DEMO_OBJECTS = [
+    ("Склад готовой продукции", "г. Москва, ул. Складская, 7", "77:01:0001001:101", "150", None),
+    ("Офисное здание", "г. Москва, Пресненская наб., 12", "77:01:0004012:55", "480", "submit"),
+    ("Котельная", "г. Москва, ул. Заводская, 3", "77:05:0002003:17", "95,5", "return"),
+    (
+        "Цех металлоконструкций",
+        "г. Москва, ул. Промышленная, 21",
+        "77:04:0003004:9",
+        "900",
+        "contract",
+    ),
+]
+
+
+def load_applications_demo(session: Session) -> None:
+    """Idempotent demo: applications of the demo client's organisation at several stages."""
+    from models import User
+
+    if session.exec(select(Application.id).limit(1)).first() is not None:
+        return
+    client = session.exec(select(User).where(User.email == "client@demo.local")).first()
+    manager = session.exec(select(User).where(User.email == "manager@demo.local")).first()
+    org = session.exec(select(Organisation).where(Organisation.inn == "7707083893")).first()
+    if client is None or manager is None or org is None or client.id is None:
+        return
+    for name, address, cadastral, power, stage in DEMO_OBJECTS:
+        app = create_draft(
+            session,
+            actor_id=client.id,
+            organisation_id=org.id or 0,
+            fields={
+                "object_name": name,
+                "object_address": address,
+                "cadastral_number": cadastral,
+                "max_power_kw": power,
+                "voltage": "10",
+                "reliability": "III",
+                "reason": "new",
+            },
+        )
+        if stage is None:
+            continue
+        for kind in rules.required_files(app.applicant_kind):
+            title = rules.FILE_KIND_LABELS[kind][0]
+            attach_file(
+                session,
+                actor_id=client.id,
+                application_id=app.id or 0,
+                kind=kind,
+                filename=f"{kind}.pdf",
+                source=documents.sample_pdf(f"{title} — {name}"),
+            )
+        app = submit(session, actor_id=client.id, application_id=app.id or 0)
+        steps: list[tuple[str, str]] = {
+            "submit": [],
+            "return": [
+                (Action.TAKE, ""),
+                (Action.RETURN, "Уточните кадастровый номер земельного участка."),
+            ],
+            "contract": [
+                (Action.TAKE, ""),
+                (Action.ACCEPT, ""),
+                (Action.PREPARE_CONTRACT, ""),
+                (Action.SEND_CONTRACT, ""),
+            ],
+        }.get(stage, [])
+        for action, comment in steps:
+            app = transition(
+                session,
+                actor_id=manager.id or 0,
+                application_id=app.id or 0,
+                action=action,
+                comment=comment,
+            )
+
+
 __all__ = [
     "EVENT",
     "StaleVersion",
@@ -617,6 +695,7 @@ __all__ = [
     "attach_file",
     "create_draft",
     "delete_draft",
+    "load_applications_demo",
     "remove_file",
     "save_draft",
     "submit",
