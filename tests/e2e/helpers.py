@@ -82,7 +82,10 @@ class BrowserPage:
     def wait_hydrated(self) -> None:
         """Wait for the page load and the state websocket's connect (it carries the hydrate)."""
         self.page.wait_for_load_state("load")
-        self.page.wait_for_function("() => window.__e2e && window.__e2e.connected")
+        self.page.wait_for_function(
+            "() => window.__e2e && window.__e2e.connected"
+            " && document.body && document.body.innerText.trim().length > 0"
+        )
 
     def path(self) -> str:
         url = self.page.url
