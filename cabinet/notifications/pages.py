@@ -416,8 +416,50 @@ def _editor() -> rx.Component:
                     st.error, icon="triangle-alert", color_scheme="red", size="1", id="tpl-error"
                 ),
             ),
-            rx.button(
-                rx.icon("save", size=16), t("Сохранить", "Save"), type="submit", id="tpl-save"
+            rx.flex(
+                rx.button(
+                    rx.icon("save", size=16), t("Сохранить", "Save"), type="submit", id="tpl-save"
+                ),
+                rx.alert_dialog.root(
+                    rx.alert_dialog.trigger(
+                        rx.button(
+                            rx.icon("undo-2", size=16),
+                            t("Текст по умолчанию", "Default text"),
+                            type="button",
+                            variant="soft",
+                            color_scheme="gray",
+                            id="tpl-reset",
+                        )
+                    ),
+                    rx.alert_dialog.content(
+                        rx.alert_dialog.title(t("Вернуть текст по умолчанию?", "Restore default?")),
+                        rx.alert_dialog.description(
+                            t(
+                                "Текущий текст этого шаблона будет заменён исходным.",
+                                "This template's text is replaced by the shipped one.",
+                            )
+                        ),
+                        rx.flex(
+                            rx.alert_dialog.cancel(
+                                rx.button(
+                                    t("Отмена", "Cancel"), variant="soft", color_scheme="gray"
+                                )
+                            ),
+                            rx.alert_dialog.action(
+                                rx.button(
+                                    t("Вернуть", "Restore"),
+                                    on_click=TemplatesState.restore_default,
+                                    id="tpl-reset-confirm",
+                                )
+                            ),
+                            spacing="2",
+                            justify="end",
+                            margin_top="12px",
+                        ),
+                    ),
+                ),
+                spacing="2",
+                wrap="wrap",
             ),
             spacing="3",
             width="100%",
@@ -842,7 +884,22 @@ def stats_page() -> rx.Component:
                             id="stats-chart-status",
                         ),
                         rx.card(
-                            rx.text(t("По каналам", "By channel"), weight="bold", size="2"),
+                            rx.flex(
+                                rx.text(t("По каналам", "By channel"), weight="bold", size="2"),
+                                *[
+                                    rx.badge(
+                                        rx.icon(CHANNEL_ICONS[c], size=12),
+                                        st.channel_totals[c],
+                                        variant="soft",
+                                        color_scheme="gray",
+                                        id=f"stats-channel-total-{c}",
+                                    )
+                                    for c in ALL_CHANNELS
+                                ],
+                                spacing="2",
+                                wrap="wrap",
+                                align="center",
+                            ),
                             _chart(
                                 st.by_channel, list(ALL_CHANNELS), CHANNEL_COLORS, channel_labels
                             ),

@@ -302,6 +302,26 @@ def save_template(
     return tpl
 
 
+def reset_template(
+    session: Session, *, actor_id: int, event: str, channel: str, lang: str, ip: str = ""
+) -> NotificationTemplate:
+    """Put the shipped text back (saved and audited like any edit)."""
+    if event not in EVENTS or channel not in EVENTS[event].allowed or lang not in LANGS:
+        require(load_actor(session, actor_id), Perm.NOTIFY_TEMPLATES_MANAGE)
+        raise NotFound("Шаблон не найден.")
+    subject, body = default_template(event, channel, lang)
+    return save_template(
+        session,
+        actor_id=actor_id,
+        event=event,
+        channel=channel,
+        lang=lang,
+        subject=subject,
+        body=body,
+        ip=ip,
+    )
+
+
 def set_channel_enabled(
     session: Session, *, actor_id: int, event: str, channel: str, enabled: bool, ip: str = ""
 ) -> None:

@@ -326,6 +326,27 @@ class TemplatesState(SessionState):
         return rx.toast.success("Шаблон сохранён.")
 
     @rx.event
+    def restore_default(self):
+        """Put the shipped text of this event × channel × language back."""
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        try:
+            with session_scope() as s:
+                service.reset_template(
+                    s,
+                    actor_id=actor.id,
+                    event=self.event,
+                    channel=self.channel,
+                    lang=self.lang,
+                    ip=self._client_ip(),
+                )
+        except DomainError as e:
+            return fail(e)
+        self._fill(actor.id, self.event, self.channel, self.lang)
+        return rx.toast.success("Восстановлен текст по умолчанию.")
+
+    @rx.event
     def switch_channel(self, channel: str, enabled: bool):
         actor = self._actor()
         if actor is None:

@@ -19,6 +19,7 @@ from cabinet.notifications.service import (
     mark_all_read,
     mark_read,
     resend,
+    reset_template,
     save_preferences,
     save_template,
     seed_default_templates,
@@ -225,3 +226,20 @@ def test_preview_renders_sample_data_or_explains_the_error(db):
     assert good["subject"] == 'О ООО "Ромашка"' and good["error"] == ""
     bad = queries.preview("links.decided", "sms", "", "Баланс {balance}")
     assert "{balance}" in bad["error"]
+
+
+def test_reset_puts_the_shipped_text_back(db):
+    admin = make_user(db, BuiltinRole.ADMIN)
+    save_template(
+        db,
+        actor_id=admin.id,
+        event="links.decided",
+        channel="sms",
+        lang="ru",
+        subject="",
+        body="Своё: {decision}",
+    )
+    tpl = reset_template(db, actor_id=admin.id, event="links.decided", channel="sms", lang="ru")
+    assert tpl.body == EVENTS["links.decided"].ru.short
+    with pytest.raises(NotFound):
+        reset_template(db, actor_id=admin.id, event="links.decided", channel="fax", lang="ru")
