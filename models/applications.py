@@ -66,6 +66,8 @@ class Application(SQLModel, table=True):
         sa.Index("ix_applications_org_created", "organisation_id", "created_at", "id"),
         sa.Index("ix_applications_status_created", "status", "created_at", "id"),
         sa.Index("ix_applications_created_id", "created_at", "id"),
+        sa.Index("ix_applications_org_changed", "organisation_id", "status_changed_at", "id"),
+        sa.Index("ix_applications_changed_id", "status_changed_at", "id"),
         {"extend_existing": True},
     )
 
@@ -93,7 +95,7 @@ class Application(SQLModel, table=True):
     status: str = Field(default=AppStatus.DRAFT, max_length=30, index=True)
     version: int = Field(default=1)  # optimistic lock: bumped by every change
     status_changed_at: datetime = ts_field(default_now=True)
-    due_at: datetime | None = ts_field(nullable=True)  # staff deadline for the current step
+    due_at: datetime | None = ts_field(nullable=True, index=True)  # staff deadline, this step
     submitted_at: datetime | None = ts_field(nullable=True)
     completed_at: datetime | None = ts_field(nullable=True)
     created_at: datetime = ts_field(default_now=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 12:10:08.246088
+Create Date: 2026-11-29 12:32:41.399986
 """
 
 from collections.abc import Sequence
@@ -214,8 +214,17 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_applications_assignee_id"), ["assignee_id"], unique=False
         )
+        batch_op.create_index(
+            "ix_applications_changed_id", ["status_changed_at", "id"], unique=False
+        )
         batch_op.create_index("ix_applications_created_id", ["created_at", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_applications_due_at"), ["due_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_applications_number"), ["number"], unique=False)
+        batch_op.create_index(
+            "ix_applications_org_changed",
+            ["organisation_id", "status_changed_at", "id"],
+            unique=False,
+        )
         batch_op.create_index(
             "ix_applications_org_created", ["organisation_id", "created_at", "id"], unique=False
         )
@@ -1223,8 +1232,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_applications_status"))
         batch_op.drop_index(batch_op.f("ix_applications_organisation_id"))
         batch_op.drop_index("ix_applications_org_created")
+        batch_op.drop_index("ix_applications_org_changed")
         batch_op.drop_index(batch_op.f("ix_applications_number"))
+        batch_op.drop_index(batch_op.f("ix_applications_due_at"))
         batch_op.drop_index("ix_applications_created_id")
+        batch_op.drop_index("ix_applications_changed_id")
         batch_op.drop_index(batch_op.f("ix_applications_assignee_id"))
         batch_op.drop_index(batch_op.f("ix_applications_applicant_id"))
 
