@@ -18,6 +18,7 @@ from sqlmodel import Session, col, false, or_, select
 
 from cabinet.access.rules import Actor, Perm
 from cabinet.errors import NotFound, PermissionDenied
+from cabinet.files.queries import register_read_rule
 from cabinet.pagination import SortSpec, fetch_page
 from cabinet.support import rules
 from cabinet.support.rules import Side
@@ -654,6 +655,7 @@ def request_view(
     )
 
 
+@register_read_rule
 def may_read_attachment(session: Session, actor: Actor, file_id: int) -> bool:
     """A file attached to a request the actor may see (for staff who see the request through
     their department or by name, without seeing its organisation). Meant for

@@ -13,6 +13,7 @@ from sqlmodel import select
 from cabinet.access.rules import BuiltinRole
 from cabinet.access.service import ensure_builtin_roles, grant_role, load_actor
 from cabinet.errors import NotFound, PermissionDenied, ValidationFailed
+from cabinet.files.queries import open_file
 from cabinet.files.service import blob_path, store_upload
 from cabinet.settings import Settings
 from cabinet.support import queries, service
@@ -424,6 +425,11 @@ def test_department_staff_may_read_the_attachments_of_requests_they_see(db, w, c
     assert queries.may_read_attachment(db, operator, stored.id)
     assert not queries.may_read_attachment(db, load_actor(db, w["other_manager"].id), stored.id)
     assert not queries.may_read_attachment(db, load_actor(db, w["stranger"].id), stored.id)
+    # The download path applies the same rule.
+    row, _path = open_file(db, actor_id=w["operator"].id, file_id=stored.id, config=config)
+    assert row.id == stored.id
+    with pytest.raises(NotFound):
+        open_file(db, actor_id=w["stranger"].id, file_id=stored.id, config=config)
 
 
 def test_someone_elses_file_cannot_be_attached(db, w, config):
