@@ -39,6 +39,14 @@ STATUS_COLORS = {
     "sending": "#8e4ec6",
 }
 CHANNEL_COLORS = {"inapp": "#8e4ec6", "email": "#3e63dd", "sms": "#30a46c", "telegram": "#0ea5e9"}
+OUTCOME_LABELS = {
+    "started": ("начата", "started"),
+    "sent": ("отправлено", "sent"),
+    "retry": ("повтор позже", "retry later"),
+    "failed": ("ошибка", "failed"),
+    "skipped": ("пропущено", "skipped"),
+    "unknown": ("прервана", "interrupted"),
+}
 STATUS_LABELS = {
     "sent": ("доставлено", "sent"),
     "failed": ("ошибка", "failed"),
@@ -750,7 +758,14 @@ def _attempts_dialog() -> rx.Component:
                         rx.vstack(
                             rx.hstack(
                                 rx.text("#", a["number"], weight="bold", size="2"),
-                                rx.badge(a["outcome"], variant="soft"),
+                                rx.badge(
+                                    rx.match(
+                                        a["outcome"],
+                                        *[(k, t(*v)) for k, v in OUTCOME_LABELS.items()],
+                                        a["outcome"],
+                                    ),
+                                    variant="soft",
+                                ),
                                 rx.text(a["transport"], size="1", color_scheme="gray"),
                                 rx.spacer(),
                                 rx.text(a["started"], size="1", color_scheme="gray"),
