@@ -14,7 +14,11 @@ settings the row starts `queued` and `deliver_pending()` sends it after the comm
 
 A row left in `sending` by a worker that died mid-send is never sent again: after
 `STALE_CLAIM` it is marked failed ("result unknown"), so nothing is delivered twice.
-The notifications module may replace this with its own queue.
+
+This queue carries the one-time codes (accounts) and other direct mail. Notifications
+(cabinet.notifications) have their own queue per recipient × channel and use the transports
+here: `smtp_send`, `sms_send`, `telegram_send` take any message with recipient/subject/body,
+and without settings `send_email` / `send_sms` write the local outbox / SMS log row.
 """
 
 from __future__ import annotations
