@@ -969,7 +969,7 @@ def option_chart(bars: Any, *, id: str) -> rx.Component:
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", horizontal=False),
             rx.recharts.x_axis(type_="number", allow_decimals=False, font_size=12),
             rx.recharts.y_axis(
-                data_key="label", type_="category", width=120, interval=0, font_size=12
+                data_key="label", type_="category", width=150, interval=0, font_size=12
             ),
             rx.recharts.tooltip(),
             rx.recharts.bar(
