@@ -154,7 +154,9 @@ def _question_rows(session: Session, survey_ids: list[int]) -> dict[int, list[Qu
     for q in session.exec(
         select(SurveyQuestion)
         .where(col(SurveyQuestion.survey_id).in_(survey_ids))
-        .order_by(SurveyQuestion.survey_id, SurveyQuestion.position, SurveyQuestion.id)
+        .order_by(
+            col(SurveyQuestion.survey_id), col(SurveyQuestion.position), col(SurveyQuestion.id)
+        )
     ).all():
         out.setdefault(q.survey_id, []).append(
             QuestionRow(
@@ -177,7 +179,7 @@ def _response_counts(session: Session, survey_ids: list[int]) -> dict[int, int]:
         for sid, n in session.exec(
             select(SurveyResponse.survey_id, func.count())
             .where(col(SurveyResponse.survey_id).in_(survey_ids))
-            .group_by(SurveyResponse.survey_id)
+            .group_by(col(SurveyResponse.survey_id))
         ).all()
     }
 
@@ -292,7 +294,7 @@ def survey_stats(session: Session, actor: Actor | None, survey_id: int) -> Surve
         if q.kind == QuestionKind.TEXT:
             rows = session.exec(
                 select(SurveyAnswer.text, SurveyResponse.created_at)
-                .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+                .join(SurveyResponse, col(SurveyResponse.id) == col(SurveyAnswer.response_id))
                 .where(SurveyAnswer.question_id == q.id, SurveyAnswer.text != "")
                 .order_by(col(SurveyAnswer.id).desc())
                 .limit(TEXT_ANSWERS_LIMIT)
@@ -320,7 +322,7 @@ def survey_stats(session: Session, actor: Actor | None, survey_id: int) -> Surve
         grouped = {
             k: int(n)
             for k, n in session.exec(
-                select(key, func.count()).where(SurveyAnswer.question_id == q.id).group_by(key)
+                select(key, func.count()).where(SurveyAnswer.question_id == q.id).group_by(col(key))
             ).all()
             if k not in (None, "")
         }
@@ -354,7 +356,7 @@ def rating_subjects(session: Session) -> list[SubjectRow]:
         for s in session.exec(
             select(RatingSubject)
             .where(col(RatingSubject.is_active).is_(True))
-            .order_by(RatingSubject.position, RatingSubject.id)
+            .order_by(col(RatingSubject.position), col(RatingSubject.id))
         ).all()
     ]
 
@@ -364,13 +366,13 @@ def my_recent_ratings(session: Session, actor: Actor) -> dict[str, int]:
     latest = (
         select(QualityRating.subject_id, func.max(QualityRating.id).label("last_id"))
         .where(QualityRating.user_id == actor.id)
-        .group_by(QualityRating.subject_id)
+        .group_by(col(QualityRating.subject_id))
         .subquery()
     )
     rows = session.exec(
         select(RatingSubject.code, QualityRating.stars)
         .join(latest, latest.c.last_id == QualityRating.id)
-        .join(RatingSubject, RatingSubject.id == QualityRating.subject_id)
+        .join(RatingSubject, col(RatingSubject.id) == col(QualityRating.subject_id))
     ).all()
     return {code: int(stars) for code, stars in rows}
 
@@ -402,7 +404,7 @@ def rating_stats(session: Session, actor: Actor | None, *, days: int = 0) -> lis
     if days > 0:
         since = utcnow() - timedelta(days=min(days, 3650))
     subjects = session.exec(
-        select(RatingSubject).order_by(RatingSubject.position, RatingSubject.id)
+        select(RatingSubject).order_by(col(RatingSubject.position), col(RatingSubject.id))
     ).all()
     out: list[SubjectStats] = []
     for s in subjects:
@@ -411,13 +413,15 @@ def rating_stats(session: Session, actor: Actor | None, *, days: int = 0) -> lis
             conds.append(QualityRating.created_at >= since)
         counts = rules.distribution([])
         for stars, n in session.exec(
-            select(QualityRating.stars, func.count()).where(*conds).group_by(QualityRating.stars)
+            select(QualityRating.stars, func.count())
+            .where(*conds)
+            .group_by(col(QualityRating.stars))
         ).all():
             if stars in counts:
                 counts[int(stars)] = int(n)
         comments = session.exec(
             select(QualityRating, User.full_name)
-            .join(User, User.id == QualityRating.user_id)
+            .join(User, col(User.id) == col(QualityRating.user_id))
             .where(*conds, QualityRating.comment != "")
             .order_by(col(QualityRating.id).desc())
             .limit(RECENT_COMMENTS)

@@ -69,7 +69,7 @@ def feedback_recipients(session: Session) -> list[int]:
         set(
             session.exec(
                 select(UserRole.user_id)
-                .join(RolePermission, RolePermission.role_id == UserRole.role_id)
+                .join(RolePermission, col(RolePermission.role_id) == col(UserRole.role_id))
                 .where(
                     RolePermission.permission == Perm.FEEDBACK_VIEW,
                     col(UserRole.organisation_id).is_(None),
@@ -239,7 +239,7 @@ def _questions(session: Session, survey_id: int) -> list[SurveyQuestion]:
         session.exec(
             select(SurveyQuestion)
             .where(SurveyQuestion.survey_id == survey_id)
-            .order_by(SurveyQuestion.position, SurveyQuestion.id)
+            .order_by(col(SurveyQuestion.position), col(SurveyQuestion.id))
         ).all()
     )
 

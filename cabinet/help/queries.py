@@ -82,7 +82,9 @@ def public_sections(session: Session, *, q: str = "") -> list[SectionGroup]:
     """Published articles (matching `q`), grouped by section in order."""
     stmt = select(HelpArticle).where(col(HelpArticle.is_published).is_(True), *_search(q))
     rows = session.exec(
-        stmt.order_by(HelpArticle.section, HelpArticle.position, HelpArticle.id).limit(PUBLIC_LIMIT)
+        stmt.order_by(
+            col(HelpArticle.section), col(HelpArticle.position), col(HelpArticle.id)
+        ).limit(PUBLIC_LIMIT)
     ).all()
     groups: dict[str, list[ArticleRow]] = {}
     for a in rows:
