@@ -78,13 +78,17 @@ def feedback_list(
     status: str = "",
     topic: str = "",
     q: str = "",
+    feedback_id: int = 0,
     after: str = "",
     before: str = "",
     limit: int = PAGE_SIZE,
 ) -> FeedbackPage:
-    """Feedback for staff with FEEDBACK_VIEW, newest first, keyset pages, filters."""
+    """Feedback for staff with FEEDBACK_VIEW, newest first, keyset pages, filters.
+    `feedback_id`: just that message (the link in the staff notification)."""
     _need(actor, Perm.FEEDBACK_VIEW)
     stmt = select(Feedback)
+    if feedback_id > 0:
+        stmt = stmt.where(Feedback.id == feedback_id)
     if rules.feedback_status_allowed(status):
         stmt = stmt.where(Feedback.status == status)
     if topic in rules.TOPICS:

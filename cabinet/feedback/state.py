@@ -101,6 +101,7 @@ class FeedbackAdminState(SessionState):
     f_status: str = ""
     f_topic: str = ""
     f_q: str = ""
+    f_id: int = 0  # ?id=N: one message (the link in the staff notification), opened at once
     query_key: str = ""
     next_href: str = ""
     prev_href: str = ""
@@ -115,14 +116,17 @@ class FeedbackAdminState(SessionState):
         self.f_status = status if status in STATUS_FILTERS else ""
         self.f_topic = topic if topic in rules.TOPICS else ""
         self.f_q = " ".join(_clip(params.get("q", ""), 100).split())
+        self.f_id = _int(params.get("id", ""))
         after, before = page_params(params)
-        self.query_key = f"{self.f_status}|{self.f_topic}|{self.f_q}|{after}|{before}"
+        self.query_key = f"{self.f_status}|{self.f_topic}|{self.f_q}|{self.f_id}|{after}|{before}"
         filters = {"status": self.f_status, "topic": self.f_topic, "q": self.f_q}
         with session_scope() as s:
             try:
-                page = queries.feedback_list(s, actor, after=after, before=before, **filters)
+                page = queries.feedback_list(
+                    s, actor, after=after, before=before, feedback_id=self.f_id, **filters
+                )
             except ValidationFailed:
-                page = queries.feedback_list(s, actor, **filters)
+                page = queries.feedback_list(s, actor, feedback_id=self.f_id, **filters)
         self.rows, self.new_count, self.allowed = page.rows, page.new_count, True
         self.next_href = (
             routes.with_query(routes.ADMIN_FEEDBACK, **filters, after=page.next_after)
@@ -149,6 +153,8 @@ class FeedbackAdminState(SessionState):
             return rx.redirect(routes.LOGIN)
         self.dlg_open = False
         self._safe_fetch(actor)
+        if self.f_id and len(self.rows) == 1:
+            return FeedbackAdminState.open_item(self.rows[0].id)
         return None
 
     @rx.event

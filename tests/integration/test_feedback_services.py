@@ -359,3 +359,10 @@ def test_rating_statistics(db, w):
     assert stats["connection"].count == 0 and stats["connection"].average == 0.0
     with pytest.raises(PermissionDenied):
         queries.rating_stats(db, load_actor(db, w.client.id))
+
+
+def test_staff_link_to_one_message(db, w):
+    a = service.send_feedback(db, actor_id=w.client.id, topic="question", text="Первое сообщение")
+    service.send_feedback(db, actor_id=w.other.id, topic="question", text="Второе сообщение")
+    page = queries.feedback_list(db, load_actor(db, w.admin.id), feedback_id=a.id)
+    assert [r.id for r in page.rows] == [a.id]

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import reflex as rx
+from reflex.istate.data import RouterData
 from sqlmodel import Session, col, func, select
 
 from cabinet.access.rules import BuiltinRole
@@ -307,8 +308,16 @@ def test_admin_sees_and_acts_through_the_same_handlers(world):
         token = create_session(s, user_id=world["admin"].id)
         s.commit()
     st = _instance(fs.FeedbackAdminState, token, world)
-    fs.FeedbackAdminState.event_handlers["load"].fn(st)
-    assert st.allowed and any(r.id == world["feedback"].id for r in st.rows)
+    fid = world["feedback"].id
+    st.router = RouterData.from_router_data(
+        {
+            "pathname": "/admin/feedback",
+            "asPath": f"/admin/feedback?id={fid}",
+            "headers": {"origin": "http://localhost:3000"},
+        }
+    )
+    opened = fs.FeedbackAdminState.event_handlers["load"].fn(st)
+    assert st.allowed and [r.id for r in st.rows] == [fid] and opened is not None
     fs.FeedbackAdminState.event_handlers["open_item"].fn(st, world["feedback"].id)
     fs.FeedbackAdminState.event_handlers["set_dlg_note"].fn(st, "Позвонили клиенту")
     fs.FeedbackAdminState.event_handlers["mark"].fn(st, "answered")
