@@ -10,6 +10,8 @@ BUN_VERSION := 1.4.4
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
+# The SQLite file and stored uploads live in var/: writes there must not restart the dev server.
+export REFLEX_HOT_RELOAD_EXCLUDE_PATHS := $(CURDIR)/var
 # Reflex tests registry speed unless told which one to use; npm already knows.
 export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null)
 
