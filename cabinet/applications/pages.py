@@ -807,6 +807,19 @@ def _view() -> rx.Component:
                         id="app-edit",
                     ),
                 ),
+                rx.cond(
+                    (v.side == "applicant") & (v.status == "completed"),
+                    rx.link(
+                        rx.button(
+                            rx.icon("star", size=16),
+                            t("Оценить нашу работу", "Rate our work"),
+                            variant="soft",
+                            color_scheme="green",
+                        ),
+                        href=routes.SURVEYS,
+                        id="app-survey",
+                    ),
+                ),
                 _buttons(),
                 spacing="3",
                 width="100%",
