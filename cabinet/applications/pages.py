@@ -1084,12 +1084,22 @@ def registry_page() -> rx.Component:
             rx.vstack(
                 rx.flex(
                     _tabs(s, queries.STAFF_TABS, routes.ADMIN_APPLICATIONS, "reg"),
-                    rx.button(
-                        rx.icon("download", size=16),
-                        t("Выгрузить CSV", "Export CSV"),
-                        variant="soft",
-                        on_click=s.export_csv,
-                        id="reg-export-csv",
+                    rx.hstack(
+                        rx.button(
+                            rx.icon("download", size=16),
+                            "CSV",
+                            variant="soft",
+                            on_click=s.export_csv,
+                            id="reg-export-csv",
+                        ),
+                        rx.button(
+                            rx.icon("sheet", size=16),
+                            "XLSX",
+                            variant="soft",
+                            on_click=s.export_xlsx,
+                            id="reg-export-xlsx",
+                        ),
+                        spacing="2",
                     ),
                     width="100%",
                     justify="between",

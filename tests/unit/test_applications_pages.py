@@ -59,6 +59,7 @@ def test_stable_ids_for_end_to_end_tests_are_present():
         "reg-assignee",
         "reg-overdue",
         "reg-export-csv",
+        "reg-export-xlsx",
         "reg-list",
     ):
         assert stable_id in rendered, stable_id
