@@ -106,7 +106,7 @@ def _staff_scope(actor: Actor, stmt: Any) -> Any:
     visible = actor.visible_org_ids()
     if visible is None:
         return stmt
-    conds = [Application.assignee_id == actor.id]
+    conds = [col(Application.assignee_id) == actor.id]
     if visible:
         conds.append(col(Application.organisation_id).in_(visible))
     return stmt.where(or_(*conds))
@@ -249,8 +249,8 @@ def _list_stmt() -> Any:
     assignee = aliased(User)
     return (
         select(Application, Organisation.name, assignee.full_name)
-        .join(Organisation, Organisation.id == Application.organisation_id)
-        .join(assignee, assignee.id == Application.assignee_id, isouter=True)
+        .join(Organisation, col(Organisation.id) == Application.organisation_id)
+        .join(assignee, col(assignee.id) == Application.assignee_id, isouter=True)
     )
 
 
@@ -378,15 +378,15 @@ def processors(session: Session) -> list[tuple[str, str]]:
 
     rows = session.exec(
         select(User.id, User.full_name)
-        .join(UserRole, UserRole.user_id == User.id)
-        .join(RolePermission, RolePermission.role_id == UserRole.role_id)
+        .join(UserRole, col(UserRole.user_id) == User.id)
+        .join(RolePermission, col(RolePermission.role_id) == UserRole.role_id)
         .where(
             col(UserRole.organisation_id).is_(None),
             RolePermission.permission == Perm.APPLICATIONS_PROCESS,
             col(User.is_blocked).is_(False),
         )
         .distinct()
-        .order_by(User.full_name, User.id)
+        .order_by(col(User.full_name), col(User.id))
     ).all()
     return [(str(uid), name) for uid, name in rows]
 
@@ -517,7 +517,7 @@ def application_view(
     editable = side == Side.APPLICANT and app.status in rules.EDITABLE
     files = session.exec(
         select(ApplicationFile, StoredFile)
-        .join(StoredFile, StoredFile.id == ApplicationFile.file_id)
+        .join(StoredFile, col(StoredFile.id) == ApplicationFile.file_id)
         .where(ApplicationFile.application_id == app.id)
         .order_by(col(ApplicationFile.id))
     ).all()
@@ -543,13 +543,13 @@ def application_view(
     have = {a.kind for a in attachments}
     events = session.exec(
         select(ApplicationEvent, User.full_name)
-        .join(User, User.id == ApplicationEvent.actor_id, isouter=True)
+        .join(User, col(User.id) == ApplicationEvent.actor_id, isouter=True)
         .where(ApplicationEvent.application_id == app.id)
         .order_by(col(ApplicationEvent.id))
     ).all()
     comments = session.exec(
         select(ApplicationComment, User.full_name)
-        .join(User, User.id == ApplicationComment.author_id)
+        .join(User, col(User.id) == ApplicationComment.author_id)
         .where(ApplicationComment.application_id == app.id)
         .order_by(col(ApplicationComment.id))
     ).all()

@@ -296,9 +296,7 @@ def delete_draft(
         raise InvalidTransition("Удалить можно только черновик, который ещё не подавался.")
     before = _snapshot(app)
     for model in (ApplicationEvent, ApplicationFile, ApplicationComment):
-        for row in session.exec(
-            select(model).where(model.application_id == app.id)  # type: ignore[attr-defined]
-        ).all():
+        for row in session.exec(select(model).where(model.application_id == app.id)).all():
             session.delete(row)
     session.flush()
     session.delete(app)
@@ -361,7 +359,7 @@ def transition(
     now = utcnow()
     if action == Action.SUBMIT and not app.number:
         app.number = rules.number(app.id or 0, now.year)
-    generated: list[tuple[str, int]] = []
+    generated: list[tuple[FileKind, int]] = []
     if step.documents:
         data = _doc_data(session, app)
         for kind in step.documents:
@@ -665,7 +663,7 @@ def load_applications_demo(session: Session) -> None:
                 source=documents.sample_pdf(f"{title} — {name}"),
             )
         app = submit(session, actor_id=client.id, application_id=app.id or 0)
-        steps: list[tuple[str, str]] = {
+        steps: list[tuple[Action, str]] = {
             "submit": [],
             "return": [
                 (Action.TAKE, ""),
