@@ -32,6 +32,7 @@ from models import (
     ApplicationComment,
     ApplicationEvent,
     ApplicationFile,
+    ManagerAssignment,
     Organisation,
     StoredFile,
 )
@@ -131,8 +132,18 @@ def _event(
 
 
 def _notify(session: Session, app: Application, actor: Actor, *, comment: str = "") -> None:
-    """Tell the applicant (and the assignee, when the applicant acted) about the new status."""
-    recipients = {app.applicant_id, app.assignee_id} - {actor.id, None}
+    """Tell the applicant about the new status; when the applicant acted, the assignee (or,
+    while nobody has taken the application, the organisation's managers)."""
+    recipients: set[int | None] = {app.applicant_id, app.assignee_id}
+    if app.assignee_id is None:
+        recipients |= set(
+            session.exec(
+                select(ManagerAssignment.manager_id).where(
+                    ManagerAssignment.organisation_id == app.organisation_id
+                )
+            ).all()
+        )
+    recipients -= {actor.id, None}
     if not recipients:
         return
     emit(

@@ -219,6 +219,12 @@ def test_submit_requires_fields_and_the_attachments_of_the_applicant_kind(db, w)
     assert app.status == AppStatus.SUBMITTED
     assert app.number.startswith("ТП-")
     assert app.due_at is not None
+    told = {
+        n.user_id
+        for n in db.exec(select(Notification).where(Notification.title.contains(app.number)))
+    }
+    assert {w.manager.id, w.manager2.id} <= told  # nobody has taken it yet: the managers
+    assert w.foreign_manager.id not in told
 
 
 # --------------------------------------------------------------------------- the whole path
