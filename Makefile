@@ -95,12 +95,15 @@ test: lint system-deps $(BUN)
 	$(MAKE) --no-print-directory test-pg; \
 	echo "make test: passed in $$(( $$(date +%s) - start )) s"
 
+# The tests reset the database they are given: never let an exported DATABASE_URL (say, of
+# `make run-scaled` or production) reach them. SQLite pass: a temp file (tests/conftest.py).
 test-sqlite: install
-	$(PY) -m pytest -q tests
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q tests
 
 # The scale-out test (two workers, one Redis, one PostgreSQL) must run here, not skip.
 test-pg: install pg-up
-	DATABASE_URL=$(PG_URL) CABINET_REQUIRE_SCALE_OUT=1 $(PY) -m pytest -q -m "db and not e2e" tests
+	env -u REDIS_URL DATABASE_URL=$(PG_URL) CABINET_REQUIRE_SCALE_OUT=1 \
+	  $(PY) -m pytest -q -m "db and not e2e" tests
 
 ## In a shared working tree: lint + fast tests on a clean export of the last commit.
 check-head: install
