@@ -14,4 +14,4 @@ echo "checking $(git -C "$root" log --oneline -1 "$rev" | cut -c1-80)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy --cache-dir "$tmp/.mypy_cache" models
-.venv/bin/python -m pytest -q -x -m "not e2e and not slow" tests
+env -u DATABASE_URL -u REDIS_URL .venv/bin/python -m pytest -q -x -m "not e2e and not slow" tests
