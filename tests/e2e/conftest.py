@@ -1,12 +1,14 @@
 """End-to-end tier: the real app on a fresh database, driven by Chromium and a raw websocket.
 
-One app per test session: `reflex.testing.AppHarness` compiles the app from the repository
-root, runs the backend (uvicorn) in a thread of this process and the frontend dev server as a
-child process (`E2E_PROD=1` exports and serves the production build instead). The database is
-the session's temporary SQLite file set by tests/conftest.py, reset, migrated with
-`alembic upgrade head` and loaded with the demo data before the app starts.
+One app for the whole tests/e2e package, stopped when the package is done (so its background
+workers never run beside the other tiers' tests): `reflex.testing.AppHarness` compiles the app
+from the repository root, runs the backend (uvicorn) in a thread of this process and the
+frontend dev server as a child process (`E2E_PROD=1` exports and serves the production build
+instead). The database is the session's temporary SQLite file set by tests/conftest.py, reset,
+migrated with `alembic upgrade head` and loaded with the demo data before the app starts.
 
-The `page` fixture fails the test on any browser console error or uncaught page error.
+The `page` and `open_page` fixtures fail the test on any browser console error or uncaught
+page error.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def e2e_engine() -> Engine:
     return engine
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app_harness(e2e_engine: Engine) -> Iterator[object]:
     """The running app (backend thread + frontend server), started once per session."""
     from reflex.testing import AppHarness, AppHarnessProd
@@ -95,18 +97,18 @@ _HARNESS_ENV = {
 }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def frontend_url(app_harness) -> str:  # type: ignore[no-untyped-def]
     return app_harness.frontend_url.rstrip("/")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def backend_url(app_harness) -> str:  # type: ignore[no-untyped-def]
     host, port = app_harness.backend.servers[0].sockets[0].getsockname()[:2]
     return f"http://{host}:{port}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     """Debian's Chromium through Playwright (never `playwright install`)."""
     if not Path(CHROMIUM).exists():

@@ -158,3 +158,16 @@ def test_a_customer_sees_no_admin_links_and_no_admin_data(open_page, viewport) -
         body = page.text()
         for secret in ("admin@demo.local", "manager@demo.local", "Админова", "Заявкина"):
             assert secret not in body, f"{path} shows {secret!r} to a customer"
+
+
+def test_another_organisations_card_is_not_shown_by_id(page: BrowserPage) -> None:
+    from models import Organisation
+
+    with Session(engine()) as s:
+        victim = s.exec(select(Organisation).where(Organisation.inn == "7707083893")).one()
+    login_ui(page, "other@demo.local")  # customer of ИП Иванов only
+    page.goto(f"/organisations/profile?id={victim.id}")
+    page.page.wait_for_timeout(500)
+    body = page.text()
+    for secret in (victim.name, victim.kpp, victim.ogrn, "Вавилова", "Клиентова"):
+        assert secret not in body, f"a stranger sees {secret!r} of another organisation"
