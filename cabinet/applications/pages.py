@@ -469,6 +469,19 @@ def _form() -> rx.Component:
                     size="2",
                     color_scheme="gray",
                 ),
+                rx.cond(
+                    s.return_comment != "",
+                    rx.callout(
+                        rx.text.span(
+                            rx.text.strong(t("Вернули на доработку: ", "Returned: ")),
+                            s.return_comment,
+                        ),
+                        icon="message-square-warning",
+                        color_scheme="orange",
+                        width="100%",
+                        id="app-return-comment",
+                    ),
+                ),
                 rx.text(
                     t(
                         "Реквизиты заявителя берутся из профиля организации. Черновик "
@@ -1027,7 +1040,6 @@ def _reg_row(r: Any) -> rx.Component:
             ),
             white_space="nowrap",
         ),
-        rx.table.cell(r.created_at, white_space="nowrap"),
     )
 
 
@@ -1117,7 +1129,6 @@ def registry_page() -> rx.Component:
                             ("Статус", "Status"),
                             ("Ответственный", "Assignee"),
                             ("Срок", "Due"),
-                            ("Создана", "Created"),
                         ],
                         s.rows,
                         _reg_row,

@@ -245,6 +245,7 @@ class ApplicationFormState(SessionState):
     missing_files: list[str] = []
     required_kinds: list[str] = []
     upload_kind: str = "site_plan"
+    return_comment: str = ""
     form_key: str = ""
     busy: bool = False
 
@@ -284,6 +285,8 @@ class ApplicationFormState(SessionState):
         }
         self.attachments = view.attachments
         self.missing_files = view.missing
+        returns = [e.comment for e in view.timeline if e.status_to == "returned"]
+        self.return_comment = returns[-1] if returns and view.status == "returned" else ""
         self.required_kinds = [str(k) for k in rules.required_files(view.applicant_kind)]
 
     @rx.event
