@@ -745,6 +745,32 @@ def _action_dialog() -> rx.Component:
     )
 
 
+def _assign_panel() -> rx.Component:
+    s = ApplicationViewState
+    return rx.flex(
+        rx.text(t("Ответственный", "Assignee"), size="2", weight="medium"),
+        rx.select.root(
+            rx.select.trigger(id="app-assignee", width=["100%", "100%", "280px"]),
+            rx.select.content(
+                rx.select.item(t("Не назначен", "Nobody"), value="none"),
+                rx.foreach(s.staff, lambda o: rx.select.item(o["label"], value=o["value"])),
+            ),
+            value=s.assignee,
+            on_change=s.assign_to,
+        ),
+        rx.button(
+            t("Назначить мне", "Assign to me"),
+            variant="soft",
+            on_click=s.assign_me,
+            id="app-assign-me",
+        ),
+        spacing="2",
+        align="center",
+        wrap="wrap",
+        width="100%",
+    )
+
+
 def _timeline_item(e: Any) -> rx.Component:
     return rx.hstack(
         rx.icon(
@@ -833,6 +859,7 @@ def _view() -> rx.Component:
                         id="app-survey",
                     ),
                 ),
+                rx.cond(v.side == "staff", _assign_panel()),
                 _buttons(),
                 spacing="3",
                 width="100%",

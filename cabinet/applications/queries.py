@@ -455,6 +455,7 @@ class ApplicationView:
     applicant_kind_label: str
     applicant: str
     assignee: str
+    assignee_id: int
     object_name: str
     object_address: str
     cadastral_number: str
@@ -494,6 +495,7 @@ ACTION_TEXT = {
     "file": "Приложен файл",
     "file_removed": "Файл удалён",
     "document": "Сформирован документ",
+    "assign": "Назначен ответственный",
 }
 
 
@@ -584,6 +586,7 @@ def application_view(
         applicant_kind_label=KIND_LABELS.get(app.applicant_kind, app.applicant_kind),
         applicant=applicant.full_name if applicant else "",
         assignee=assignee.full_name if assignee else "",
+        assignee_id=app.assignee_id or 0,
         object_name=app.object_name,
         object_address=app.object_address,
         cadastral_number=app.cadastral_number,

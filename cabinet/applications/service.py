@@ -482,6 +482,64 @@ def submit(
     )
 
 
+def assign(
+    session: Session,
+    *,
+    actor_id: int,
+    application_id: int,
+    assignee_id: int | None,
+    ip: str = "",
+) -> Application:
+    """Staff give the application to a colleague who processes applications (or to nobody)."""
+    actor = load_actor(session, actor_id)
+    app, side = queries.access_application(session, actor, application_id, lock=True)
+    if side != Side.STAFF:
+        raise PermissionDenied()
+    require(actor, Perm.APPLICATIONS_PROCESS)
+    name = ""
+    if assignee_id:
+        staff = dict(queries.processors(session))
+        if str(assignee_id) not in staff:
+            raise ValidationFailed(
+                "Назначить можно только сотрудника, который обрабатывает заявки.",
+                field="assignee",
+            )
+        name = staff[str(assignee_id)]
+    if app.assignee_id == (assignee_id or None):
+        return app
+    before = _snapshot(app)
+    app.assignee_id = assignee_id or None
+    app.version += 1
+    app.updated_at = utcnow()
+    session.add(app)
+    _event(session, app, actor, "assign", comment=name or "Ответственный снят")
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="applications.assign",
+        object_type="application",
+        object_id=app.id,
+        before=before,
+        after=_snapshot(app),
+        ip=ip,
+    )
+    if assignee_id and assignee_id != actor.id:
+        emit(
+            session,
+            event=EVENT,
+            recipient_ids=[assignee_id],
+            context={
+                "application_number": app.number,
+                "title": app.object_name,
+                "status": rules.STATUS_LABELS[app.status][0].lower(),
+                "comment": "Вас назначили ответственным.",
+            },
+            link=_link(app),
+        )
+    session.commit()
+    return app
+
+
 # --------------------------------------------------------------------------- files, comments
 
 
@@ -701,6 +759,7 @@ __all__ = [
     "EVENT",
     "StaleVersion",
     "add_comment",
+    "assign",
     "attach_file",
     "create_draft",
     "delete_draft",

@@ -459,6 +459,8 @@ class ApplicationViewState(SessionState):
     dlg_error: str = ""
     scans: list[dict[str, str]] = []
     _scan_ids: list[int] = []
+    staff: list[dict[str, str]] = []
+    assignee: str = "none"
 
     def _app_id(self) -> int | None:
         return _int(self.router.url.query_parameters.get("id", ""))
@@ -472,9 +474,44 @@ class ApplicationViewState(SessionState):
         try:
             with session_scope() as s:
                 self.view = queries.application_view(s, actor, rid)
+                if self.view.side == "staff":
+                    self.staff = [{"value": v, "label": n} for v, n in queries.processors(s)]
             self.has_view = True
+            self.assignee = str(self.view.assignee_id) if self.view.assignee_id else "none"
         except DomainError:
             self.view, self.missing = EMPTY_VIEW, True
+
+    def _assign(self, assignee_id: int | None):  # type: ignore[no-untyped-def]
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        if not self.has_view:
+            return None
+        try:
+            with session_scope() as s:
+                service.assign(
+                    s,
+                    actor_id=actor.id,
+                    application_id=self.view.id,
+                    assignee_id=assignee_id,
+                    ip=self._client_ip(),
+                )
+        except DomainError as e:
+            self._fetch(actor)
+            return rx.toast.error(e.message)
+        self._fetch(actor)
+        return rx.toast.success("Ответственный назначен." if assignee_id else "Ответственный снят.")
+
+    @rx.event
+    def assign_to(self, value: str):
+        return self._assign(_int(value))
+
+    @rx.event
+    def assign_me(self):
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        return self._assign(actor.id)
 
     @rx.event
     def load(self):

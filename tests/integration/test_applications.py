@@ -448,3 +448,22 @@ def test_list_filters_tabs_and_keyset_pages(db, w):
     manager = load_actor(db, w.manager.id)
     csv_rows = list(queries.export_rows(db, manager, Filters()))
     assert csv_rows[0][0] == submitted.number
+
+
+def test_staff_assign_a_colleague_and_the_applicant_cannot(db, w):
+    app = _draft(db, w)
+    _attach_required(db, w, app)
+    app = service.submit(db, actor_id=w.client.id, application_id=app.id)
+    app = service.assign(
+        db, actor_id=w.manager.id, application_id=app.id, assignee_id=w.manager2.id
+    )
+    assert app.assignee_id == w.manager2.id
+    manager2 = load_actor(db, w.manager2.id)
+    rows = queries.registry(db, manager2, Filters(assignee="me")).rows
+    assert [r.id for r in rows] == [app.id]
+    with pytest.raises(ValidationFailed):
+        service.assign(db, actor_id=w.manager.id, application_id=app.id, assignee_id=w.client.id)
+    with pytest.raises(PermissionDenied):
+        service.assign(db, actor_id=w.client.id, application_id=app.id, assignee_id=w.client.id)
+    app = service.assign(db, actor_id=w.manager.id, application_id=app.id, assignee_id=None)
+    assert app.assignee_id is None

@@ -57,6 +57,8 @@ def test_stable_ids_for_end_to_end_tests_are_present():
         "app-comment-text",
         "app-comment-send",
         "reg-assignee",
+        "app-assignee",
+        "app-assign-me",
         "reg-overdue",
         "reg-export-csv",
         "reg-export-xlsx",
