@@ -13,14 +13,14 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from reportlab.platypus.flowables import Flowable
+from reportlab.lib import colors  # type: ignore[import-untyped]
+from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
+from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
+from reportlab.lib.units import mm  # type: ignore[import-untyped]
+from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # type: ignore[import-untyped]
+from reportlab.platypus.flowables import Flowable  # type: ignore[import-untyped]
 
 from cabinet.applications import rules
 from models.applications import FileKind
@@ -82,7 +82,7 @@ def fee(applicant_kind: str, max_power_kw: Decimal, existing_power_kw: Decimal) 
 
 def money(value: Decimal) -> str:
     whole, _, cents = f"{value:.2f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -109,11 +109,12 @@ def _esc(text: str) -> str:
 
 
 def _kind_label(kind: str) -> str:
-    return {
+    labels: dict[str, str] = {
         CounterpartyKind.LEGAL: "юридическое лицо",
         CounterpartyKind.SOLE: "индивидуальный предприниматель",
         CounterpartyKind.PERSON: "физическое лицо",
-    }.get(kind, kind)
+    }
+    return labels.get(kind, kind)
 
 
 def _facts(d: DocData, st: dict[str, ParagraphStyle]) -> Table:
@@ -230,7 +231,7 @@ def _body(kind: str, d: DocData, st: dict[str, ParagraphStyle]) -> list[Flowable
             ),
             Paragraph("Срок действия технических условий — два года.", b),
         ]
-    statements = {
+    statements: dict[str, str] = {
         FileKind.ACT_METER: "Прибор учёта электрической энергии осмотрен, опломбирован и "
         "допущен в эксплуатацию в качестве расчётного.",
         FileKind.ACT_TC: "Мероприятия, предусмотренные техническими условиями, выполнены "
@@ -278,14 +279,15 @@ def render(kind: str, d: DocData) -> bytes:
 
 
 def filename(kind: str, number: str) -> str:
-    slug = {
+    slugs: dict[str, str] = {
         FileKind.CONTRACT: "dogovor",
         FileKind.INVOICE: "schet",
         FileKind.TECH_CONDITIONS: "tehusloviya",
         FileKind.ACT_METER: "akt-dopuska-pu",
         FileKind.ACT_TC: "akt-vypolneniya-tu",
         FileKind.ACT_CONNECTION: "akt-prisoedineniya",
-    }.get(kind, "document")
+    }
+    slug = slugs.get(kind, "document")
     safe = "".join(c if c.isalnum() else "-" for c in number.replace("ТП", "TP"))
     return f"{slug}-{safe}.pdf"
 
