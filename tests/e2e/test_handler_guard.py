@@ -784,7 +784,12 @@ def test_every_handler_refuses_strangers(
         if not h.key.startswith("reflex.") and not h.event.endswith(".setvar"):
             by_state.setdefault(h.key.rpartition(".")[0], []).append(h)
     rounds += [
-        (f"{state} (one tab, all handlers)", [h.key for h in hs], primed_calls(hs, victims), True)
+        (
+            f"{state} (one tab, all handlers)",
+            [h.key for h in hs],
+            primed_calls(hs, victims),
+            any(h.background for h in hs),
+        )
         for state, hs in by_state.items()
     ]
     for label, keys, calls, background in rounds:
