@@ -24,7 +24,7 @@ SCALE_REDIS_URL    ?= redis://127.0.0.1:$(REDIS_PORT)/0
 # apt-get as root, or through sudo when there is one.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || { command -v sudo >/dev/null && echo sudo; })
 
-.PHONY: install migrate demo run run-prod run-scaled test test-sqlite test-pg lint typecheck \
+.PHONY: install migrate demo run run-prod run-scaled test test-sqlite test-e2e test-pg lint typecheck \
         system-deps pg-up redis-up migration migration-regen bench check-head clean
 
 ## Python venv + dependencies, and bun from the npm registry (Reflex's own download cannot work here).
@@ -87,18 +87,24 @@ typecheck: install
 	$(VENV)/bin/mypy models $$(ls cabinet/*/rules.py cabinet/*/service.py cabinet/*/queries.py) \
 	  cabinet/messaging.py cabinet/pagination.py cabinet/audit.py
 
-## Lint, then the whole suite on SQLite, then the database tests again on PostgreSQL.
-## pytest's own exit codes count: 5 ("no tests collected") fails the run like any other.
+## Lint; unit + integration tests on SQLite; the browser tests (e2e); the database tests again
+## on PostgreSQL. pytest's exit codes count: 5 ("no tests collected") fails the run like any other.
 test: lint system-deps $(BUN)
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory test-sqlite; \
+	$(MAKE) --no-print-directory test-e2e; \
 	$(MAKE) --no-print-directory test-pg; \
 	echo "make test: passed in $$(( $$(date +%s) - start )) s"
 
 # The tests reset the database they are given: never let an exported DATABASE_URL (say, of
 # `make run-scaled` or production) reach them. SQLite pass: a temp file (tests/conftest.py).
 test-sqlite: install
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q tests
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q -m "not e2e" tests
+
+# A process of its own: Playwright's sync API keeps an event loop running in the main thread,
+# which breaks asyncio.run() in any test that would follow in the same process.
+test-e2e: install system-deps
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q -m e2e tests
 
 # The scale-out test (two workers, one Redis, one PostgreSQL) must run here, not skip.
 test-pg: install pg-up
