@@ -89,12 +89,15 @@ typecheck: install
 
 ## Lint; unit + integration tests on SQLite; the browser tests (e2e); the database tests again
 ## on PostgreSQL. pytest's exit codes count: 5 ("no tests collected") fails the run like any other.
+## Every tier runs even when an earlier one fails; the run fails if any did.
 test: lint system-deps $(BUN)
-	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory test-sqlite; \
-	$(MAKE) --no-print-directory test-e2e; \
-	$(MAKE) --no-print-directory test-pg; \
-	echo "make test: passed in $$(( $$(date +%s) - start )) s"
+	@start=$$(date +%s); failed=""; \
+	$(MAKE) --no-print-directory test-sqlite || failed="$$failed test-sqlite"; \
+	$(MAKE) --no-print-directory test-e2e || failed="$$failed test-e2e"; \
+	$(MAKE) --no-print-directory test-pg || failed="$$failed test-pg"; \
+	took=$$(( $$(date +%s) - start )); \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed ($$took s)"; exit 1; fi; \
+	echo "make test: passed in $$took s"
 
 # The tests reset the database they are given: never let an exported DATABASE_URL (say, of
 # `make run-scaled` or production) reach them. SQLite pass: a temp file (tests/conftest.py).
