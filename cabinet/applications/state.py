@@ -291,18 +291,21 @@ class ApplicationFormState(SessionState):
 
     @rx.event
     def load(self):
+        # Hide what this tab showed before (another draft, an old note) until it is reloaded.
+        self.loaded, self.errors, self.saved_note = False, {}, ""
+        yield
         actor = self._actor()
         self._show_identity(actor)
         if actor is None:
-            return rx.redirect(routes.LOGIN)
-        self.errors, self.saved_note = {}, ""
+            yield rx.redirect(routes.LOGIN)
+            return
         if not self._fetch(actor) and self.app_id and self.missing:
             # Not editable (already submitted): show the application instead.
             app_id, self.app_id = self.app_id, 0
-            return rx.redirect(view_url(app_id))
+            yield rx.redirect(view_url(app_id))
+            return
         self.form_key = f"{self.app_id}-{self.version}"
         self.loaded = True
-        return None
 
     def _save(self, *, quiet: bool):  # type: ignore[no-untyped-def]
         actor = self._actor()

@@ -113,7 +113,9 @@ def test_application_from_draft_to_completed_with_a_return(open_page, tmp_path) 
     client.click("app-edit")
     client.wait_path("/applications/edit")
     client.wait_hydrated()
-    client.by_id("app-cadastral-number").wait_for()
+    client.page.wait_for_function(
+        "() => document.getElementById('app-cadastral-number')?.value === '77:01:0001001:999'"
+    )
     _type(client, "app-cadastral-number", "77:01:0001001:1000")
     client.wait_id_text("app-saved-note", "Черновик сохранён")
     client.click("app-submit")
