@@ -22,6 +22,7 @@ class Settings(BaseSettings):
 
     # Public site
     public_url: str = "http://localhost:3000"
+    display_timezone: str = "Europe/Moscow"  # how stored UTC times are shown
     cors_origins: list[str] = ["http://localhost:3000", "http://127.0.0.1:3000"]
 
     # Security

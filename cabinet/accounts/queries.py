@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from cabinet.access.service import load_actor
 from cabinet.accounts.rules import format_phone
 from cabinet.accounts.sessions import hash_token
+from cabinet.formatting import fmt_dt
 from cabinet.settings import settings
 from models import User, UserSession
 from models.base import utcnow
@@ -57,7 +58,7 @@ def describe_agent(user_agent: str) -> str:
 
 
 def _fmt(ts: Any) -> str:
-    return ts.strftime("%d.%m.%Y %H:%M UTC") if ts else ""
+    return fmt_dt(ts)
 
 
 def my_sessions(session: Session, *, actor_id: int, current_token: str) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ from cabinet.admin.rules import (
 )
 from cabinet.admin.service import role_is_org_scoped
 from cabinet.errors import NotFound, ValidationFailed
+from cabinet.formatting import fmt_date, fmt_dt
 from cabinet.pagination import DEFAULT_LIMIT, Page, SortSpec, fetch_page
 from models import (
     AuditEvent,
@@ -49,14 +50,6 @@ AUDIT_SPEC = SortSpec("admin.audit.new", id=AuditEvent.id, descending=True)
 
 MAX_QUERY = 100
 OPTIONS_LIMIT = 500
-
-
-def fmt_dt(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%d.%m.%Y %H:%M") if value else ""
-
-
-def fmt_date(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%d.%m.%Y") if value else ""
 
 
 def _like_prefix(column: Any, prefix: str) -> Any:

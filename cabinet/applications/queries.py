@@ -24,6 +24,8 @@ from cabinet.access.rules import Actor, Perm
 from cabinet.applications import rules
 from cabinet.applications.rules import Side
 from cabinet.errors import NotFound, PermissionDenied
+from cabinet.formatting import fmt_date as fmt_d
+from cabinet.formatting import fmt_dt
 from cabinet.pagination import SortSpec, fetch_page
 from models import (
     Application,
@@ -39,14 +41,6 @@ from models.base import utcnow
 
 PAGE_SIZE = 20
 NOT_FOUND = "Заявка не найдена."
-
-
-def fmt_dt(value: datetime | None) -> str:
-    return value.strftime("%d.%m.%Y %H:%M") if value else ""
-
-
-def fmt_d(value: datetime | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
 
 
 # --------------------------------------------------------------------------- scope

@@ -329,9 +329,10 @@ class ApplicationFormState(SessionState):
             return None if quiet else rx.toast.error(e.message)
         except DomainError as e:
             return rx.toast.error(e.message)
+        from cabinet.formatting import local
         from models.base import utcnow
 
-        self.saved_note = f"Черновик сохранён в {utcnow().strftime('%H:%M:%S')} UTC"
+        self.saved_note = f"Черновик сохранён в {local(utcnow()).strftime('%H:%M:%S')}"
         return None if quiet else rx.toast.success("Черновик сохранён.")
 
     @rx.event

@@ -5,13 +5,14 @@ rating subjects and rating statistics. Plain dataclasses out; staff reads check 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, col, func, select
 
 from cabinet.access.rules import Actor, Perm
 from cabinet.errors import NotFound, PermissionDenied
 from cabinet.feedback import rules
+from cabinet.formatting import fmt_dt
 from cabinet.help.rules import like_pattern, search_terms
 from cabinet.pagination import SortSpec, fetch_page
 from models import (
@@ -30,10 +31,6 @@ from models.feedback import QuestionKind
 PAGE_SIZE = 25
 TEXT_ANSWERS_LIMIT = 200
 RECENT_COMMENTS = 10
-
-
-def fmt_dt(value: datetime | None) -> str:
-    return value.strftime("%d.%m.%Y %H:%M") if value else ""
 
 
 def _need(actor: Actor | None, perm: Perm) -> Actor:

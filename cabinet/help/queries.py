@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from cabinet.access.rules import Actor, Perm
 from cabinet.errors import NotFound, PermissionDenied
+from cabinet.formatting import fmt_dt
 from cabinet.help import rules
 from cabinet.pagination import SortSpec, fetch_page
 from models import HelpArticle
 
 PUBLIC_LIMIT = 200
 PAGE_SIZE = 30
-
-
-def fmt_dt(value: datetime | None) -> str:
-    return value.strftime("%d.%m.%Y %H:%M") if value else ""
 
 
 @dataclass

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 from cabinet.access.rules import Perm
 from cabinet.access.service import load_actor, require
 from cabinet.errors import NotFound, ValidationFailed
+from cabinet.formatting import fmt_dt
 from cabinet.notifications import rules
 from cabinet.notifications.catalog import ALL_CHANNELS, CHANNEL_LABELS, EVENTS, LANGS, get_event
 from cabinet.notifications.service import switched_off, templates_of
@@ -41,10 +42,6 @@ STATUSES = (
 NOT_DELIVERED = (NotifyStatus.FAILED, NotifyStatus.SKIPPED)
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 14
-
-
-def fmt_dt(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%d.%m.%Y %H:%M") if value else ""
 
 
 # --------------------------------------------------------------------------- in-app

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
@@ -11,16 +10,13 @@ from sqlmodel import Session, col, or_, select
 from cabinet.access.rules import Actor, BuiltinRole, Perm
 from cabinet.access.service import require_org_visible
 from cabinet.errors import NotFound, PermissionDenied
+from cabinet.formatting import fmt_dt
 from cabinet.organisations import rules
 from cabinet.pagination import SortSpec, fetch_page
 from models import LinkRequest, LinkRequestEvent, Membership, Organisation, Role, User, UserRole
 from models.organisations import LinkStatus
 
 PAGE_SIZE = 20
-
-
-def fmt_dt(value: datetime | None) -> str:
-    return value.strftime("%d.%m.%Y %H:%M") if value else ""
 
 
 @dataclass

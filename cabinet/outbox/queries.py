@@ -6,7 +6,6 @@ codes, so only staff who hold the permission read it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -14,6 +13,7 @@ from sqlmodel import Session, col, select
 from cabinet.access.rules import Perm
 from cabinet.access.service import load_actor, require
 from cabinet.errors import NotFound
+from cabinet.formatting import fmt_dt_seconds as fmt_dt
 from cabinet.pagination import DEFAULT_LIMIT, Page, SortSpec, fetch_page
 from models import OutboxMessage
 from models.messaging import Channel
@@ -22,10 +22,6 @@ OUTBOX_SPEC = SortSpec("outbox", id=OutboxMessage.id, key=OutboxMessage.created_
 CHANNELS = frozenset(c.value for c in Channel)
 MAX_RECIPIENT = 254
 PREVIEW_CHARS = 90
-
-
-def fmt_dt(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%d.%m.%Y %H:%M:%S") if value else ""
 
 
 def _preview(msg: Any) -> str:

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, false, or_, select
 from cabinet.access.rules import Actor, Perm
 from cabinet.errors import NotFound, PermissionDenied
 from cabinet.files.queries import register_read_rule
+from cabinet.formatting import fmt_dt
 from cabinet.pagination import SortSpec, fetch_page
 from cabinet.support import rules
 from cabinet.support.rules import Side
@@ -41,10 +42,6 @@ from models.support import MessageKind
 
 PAGE_SIZE = 20
 NOT_FOUND = "Обращение не найдено."
-
-
-def fmt_dt(value: datetime | None) -> str:
-    return value.strftime("%d.%m.%Y %H:%M") if value else ""
 
 
 # --------------------------------------------------------------------------- scope
