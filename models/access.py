@@ -16,7 +16,7 @@ class Role(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=50, unique=True, index=True)
-    name: str = Field(max_length=200)
+    name: str = Field(max_length=200, unique=True)  # two admins at once cannot both win
     description: str = Field(default="", max_length=1000)
     is_builtin: bool = Field(default=False)
     created_at: datetime = ts_field(default_now=True)

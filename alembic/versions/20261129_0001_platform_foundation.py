@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 12:32:41.399986
+Create Date: 2026-11-29 13:34:41.858853
 """
 
 from collections.abc import Sequence
@@ -128,6 +128,7 @@ def upgrade() -> None:
         sa.Column("is_builtin", sa.Boolean(), nullable=False),
         sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("name"),
     )
     with op.batch_alter_table("roles", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_roles_code"), ["code"], unique=True)

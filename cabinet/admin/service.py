@@ -462,6 +462,9 @@ def _clean_perms(permissions: list[str] | tuple[str, ...] | set[str]) -> frozens
     return perms
 
 
+_DUPLICATE_ROLE = "Роль с таким названием уже есть."
+
+
 def _check_role_name(session: Session, name: str, *, skip_id: int | None = None) -> str:
     clean = _clean_text(name, field="name", label="Название роли", max_len=200, required=True)
     if len(clean) < 2:
@@ -477,8 +480,17 @@ def _check_role_name(session: Session, name: str, *, skip_id: int | None = None)
     if skip_id is not None:
         stmt = stmt.where(Role.id != skip_id)
     if session.exec(stmt).first() is not None:
-        raise ValidationFailed("Роль с таким названием уже есть.", field="name")
+        raise ValidationFailed(_DUPLICATE_ROLE, field="name")
     return clean
+
+
+def _flush_role(session: Session) -> None:
+    """Write the role row; the unique name decides a race between two administrators."""
+    try:
+        session.flush()
+    except sa.exc.IntegrityError as exc:
+        session.rollback()
+        raise ValidationFailed(_DUPLICATE_ROLE, field="name") from exc
 
 
 def create_role(
@@ -501,7 +513,7 @@ def create_role(
         raise PermissionDenied("Нельзя создать роль с правами, которых нет у вас самих.")
     role = Role(code=f"custom_{secrets.token_hex(6)}", name=clean_name, description=desc)
     session.add(role)
-    session.flush()
+    _flush_role(session)
     assert role.id is not None
     for perm in sorted(perms):
         session.add(RolePermission(role_id=role.id, permission=perm))
@@ -574,6 +586,7 @@ def update_role(
         return
     role.name, role.description = clean_name, desc
     session.add(role)
+    _flush_role(session)
     for perm in old - perms:
         session.execute(
             sa.delete(RolePermission).where(

@@ -359,6 +359,17 @@ def test_role_input_is_validated(db, admin):
     assert db.exec(select(Role).where(Role.name.in_(names))).all() == []
 
 
+def test_the_database_refuses_a_second_role_with_the_same_name(db, admin):
+    """The unique name settles a race that the service's own check cannot see."""
+    from sqlalchemy.exc import IntegrityError
+
+    service.create_role(db, actor_id=admin.id, name="Бухгалтерия", permissions=["users.view"])
+    db.add(Role(code="custom_race", name="Бухгалтерия"))
+    with pytest.raises(IntegrityError):
+        db.flush()
+    db.rollback()
+
+
 def test_a_role_manager_cannot_create_roles_stronger_than_themself(db, admin):
     role_id = service.create_role(
         db, actor_id=admin.id, name="Только роли", permissions=["roles.manage"]
