@@ -261,6 +261,20 @@ def no_access(
     )
 
 
+def not_found(text: Label, *, id: str) -> rx.Component:
+    """What a detail page shows for a record that is missing or not the caller's."""
+    return rx.callout(_label(text), icon="circle-x", color_scheme="red", width="100%", id=id)
+
+
+def back_link(href: Any, label: Label) -> rx.Component:
+    """ "← list" link above a detail page."""
+    return rx.link(
+        rx.hstack(rx.icon("arrow-left", size=16), _label(label), align="center"),
+        href=href,
+        size="2",
+    )
+
+
 def status_badge(text: Any, color: Any) -> rx.Component:
     return rx.badge(text, color_scheme=color, variant="soft", radius="full")
 

@@ -16,11 +16,13 @@ from cabinet.applications.state import (
 )
 from cabinet.i18n import t
 from components.data_table import (
+    back_link,
     data_table,
     filter_bar,
     labelled,
     mobile_card,
     no_access,
+    not_found,
     pager,
     search_field,
     select_field,
@@ -49,14 +51,6 @@ def status_badge(status: Any, **props: Any) -> rx.Component:
         radius="full",
         white_space="nowrap",
         **props,
-    )
-
-
-def _back(href: str, label: tuple[str, str]) -> rx.Component:
-    return rx.link(
-        rx.hstack(rx.icon("arrow-left", size=16), t(*label), align="center"),
-        href=href,
-        size="2",
     )
 
 
@@ -588,16 +582,10 @@ def _form() -> rx.Component:
 def form_page() -> rx.Component:
     s = ApplicationFormState
     return shell(
-        _back(routes.APPLICATIONS, ("Мои заявки", "My applications")),
+        back_link(routes.APPLICATIONS, ("Мои заявки", "My applications")),
         rx.cond(
             s.missing,
-            rx.callout(
-                t("Заявка не найдена.", "Application not found."),
-                icon="circle-x",
-                color_scheme="red",
-                width="100%",
-                id="app-missing",
-            ),
+            not_found(("Заявка не найдена.", "Application not found."), id="app-missing"),
             rx.cond(s.loaded, _form()),
         ),
         title=t("Заявка на присоединение", "Connection application"),
@@ -1019,21 +1007,15 @@ def view_page() -> rx.Component:
     return shell(
         rx.cond(
             s.view.side == "staff",
-            _back(routes.ADMIN_APPLICATIONS, ("Реестр заявок", "Applications registry")),
-            _back(routes.APPLICATIONS, ("Мои заявки", "My applications")),
+            back_link(routes.ADMIN_APPLICATIONS, ("Реестр заявок", "Applications registry")),
+            back_link(routes.APPLICATIONS, ("Мои заявки", "My applications")),
         ),
         rx.cond(
             s.has_view,
             _view(),
             rx.cond(
                 s.missing,
-                rx.callout(
-                    t("Заявка не найдена.", "Application not found."),
-                    icon="circle-x",
-                    color_scheme="red",
-                    width="100%",
-                    id="app-missing",
-                ),
+                not_found(("Заявка не найдена.", "Application not found."), id="app-missing"),
             ),
         ),
         title=t("Заявка", "Application"),

@@ -21,6 +21,7 @@ from components.data_table import (
     data_table,
     filter_bar,
     no_access,
+    not_found,
     pager,
     search_field,
     select_field,
@@ -714,13 +715,7 @@ def profile_page() -> rx.Component:
             _profile_view(),
             rx.cond(
                 OrgProfileState.missing,
-                rx.callout(
-                    t("Организация не найдена.", "Organisation not found."),
-                    icon="circle-x",
-                    color_scheme="red",
-                    width="100%",
-                    id="org-missing",
-                ),
+                not_found(("Организация не найдена.", "Organisation not found."), id="org-missing"),
             ),
         ),
         title=t("Карточка организации", "Organisation profile"),

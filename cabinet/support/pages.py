@@ -20,10 +20,12 @@ from cabinet.support.state import (
     SupportSettingsState,
 )
 from components.data_table import (
+    back_link,
     data_table,
     filter_bar,
     mobile_card,
     no_access,
+    not_found,
     pager,
     search_field,
     select_field,
@@ -114,14 +116,6 @@ def _pending_files(state: Any, prefix: str) -> rx.Component:
             width="100%",
             id=f"{prefix}-files",
         ),
-    )
-
-
-def _back(href: str, label: tuple[str, str]) -> rx.Component:
-    return rx.link(
-        rx.hstack(rx.icon("arrow-left", size=16), t(*label), align="center"),
-        href=href,
-        size="2",
     )
 
 
@@ -361,7 +355,7 @@ def _new_form() -> rx.Component:
 
 def new_request_page() -> rx.Component:
     return shell(
-        _back(routes.SUPPORT, ("Все обращения", "All requests")),
+        back_link(routes.SUPPORT, ("Все обращения", "All requests")),
         rx.cond(
             SupportNewState.allowed,
             _new_form(),
@@ -719,21 +713,15 @@ def request_page() -> rx.Component:
     return shell(
         rx.cond(
             SupportRequestState.view.side == str(Side.STAFF),
-            _back(routes.ADMIN_SUPPORT, ("Очередь обращений", "Request queue")),
-            _back(routes.SUPPORT, ("Все обращения", "All requests")),
+            back_link(routes.ADMIN_SUPPORT, ("Очередь обращений", "Request queue")),
+            back_link(routes.SUPPORT, ("Все обращения", "All requests")),
         ),
         rx.cond(
             SupportRequestState.has_view,
             _request_view(),
             rx.cond(
                 SupportRequestState.missing,
-                rx.callout(
-                    t("Обращение не найдено.", "Request not found."),
-                    icon="circle-x",
-                    color_scheme="red",
-                    width="100%",
-                    id="support-missing",
-                ),
+                not_found(("Обращение не найдено.", "Request not found."), id="support-missing"),
             ),
         ),
         title=t("Обращение", "Support request"),
