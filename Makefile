@@ -25,7 +25,7 @@ SCALE_REDIS_URL    ?= redis://127.0.0.1:$(REDIS_PORT)/0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || { command -v sudo >/dev/null && echo sudo; })
 
 .PHONY: install migrate demo run run-prod run-scaled test test-sqlite test-e2e test-pg lint typecheck \
-        system-deps pg-up redis-up migration migration-regen bench check-head clean
+        system-deps pg-up redis-up migration migration-module bench check-head clean
 
 ## Python venv + dependencies, and bun from the npm registry (Reflex's own download cannot work here).
 install: $(VENV)/.installed $(BUN)
@@ -131,13 +131,12 @@ migration: migrate
 	@test -n "$(m)" || { echo 'usage: make migration m="what changed"'; exit 1; }
 	$(VENV)/bin/alembic revision --autogenerate -m "$(m)"
 
-## Before the first release only: rebuild the single initial migration from models/.
-migration-regen: install
-	rm -f alembic/versions/*.py
-	tmp=$$(mktemp -d); DATABASE_URL=sqlite:///$$tmp/regen.db $(VENV)/bin/alembic revision --autogenerate --rev-id 0001 -m "platform foundation" >/dev/null; \
-	  DATABASE_URL=sqlite:///$$tmp/regen.db $(VENV)/bin/alembic upgrade head; rm -rf $$tmp
+## Before the first release only: rebuild one module's revision from its model files
+## (0002 telecom, 0003 journals, 0004 orders/finance, 0005 auctions; see alembic/module_migration.py).
+migration-module: install
+	@test -n "$(rev)" -a -n "$(models)" || { echo 'usage: make migration-module rev=0002 models="models.telecom"'; exit 1; }
+	PYTHONPATH=. $(VENV)/bin/python alembic/module_migration.py $(rev) $(models)
 	$(VENV)/bin/ruff format -q alembic/versions
-	@ls alembic/versions
 
 clean:
 	rm -rf .web .states var

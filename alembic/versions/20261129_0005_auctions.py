@@ -1,0 +1,26 @@
+"""auctions module tables (rebuilt by `make migration-module rev=0005 models=...`)
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401
+import sqlmodel  # noqa: F401
+from alembic import op  # noqa: F401
+
+import models.base  # noqa: F401
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
