@@ -132,7 +132,8 @@ migration: migrate
 	$(VENV)/bin/alembic revision --autogenerate -m "$(m)"
 
 ## Before the first release only: rebuild one module's revision from its model files
-## (0002 telecom, 0003 journals, 0004 orders/finance, 0005 auctions; see alembic/module_migration.py).
+## (0002 telecom, 0003 telecom_admin, 0004 esign, 0005 journals, 0006 orders_finance, 0007 erp,
+## 0008 auctions; see alembic/module_migration.py).
 migration-module: install
 	@test -n "$(rev)" -a -n "$(models)" || { echo 'usage: make migration-module rev=0002 models="models.telecom"'; exit 1; }
 	PYTHONPATH=. $(VENV)/bin/python alembic/module_migration.py $(rev) $(models)

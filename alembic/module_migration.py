@@ -2,8 +2,8 @@
 
     python alembic/module_migration.py <revision> <models.module> [<models.module> ...]
 
-Each business module owns one revision in a linear chain (0001 foundation, 0002 telecom,
-0003 journals, 0004 orders and finance, 0005 auctions). This script upgrades a scratch SQLite
+Each business module owns one revision in a linear chain (0001 foundation, 0002 telecom, …,
+0008 auctions: see alembic/versions). This script upgrades a scratch SQLite
 database to the revision just before, compares it with the tables declared in the given
 model modules only, and rewrites the revision's upgrade()/downgrade() with what autogenerate
 renders. Other modules' tables (committed or not) are never touched.

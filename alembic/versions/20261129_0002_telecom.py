@@ -1,4 +1,4 @@
-"""telecom module tables (rebuilt by `make migration-module rev=0002 models=...`)
+"""telecom tables (rebuilt by `make migration-module rev=0002 models=...` until the first release)
 
 Revision ID: 0002
 Revises: 0001

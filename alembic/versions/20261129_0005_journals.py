@@ -1,7 +1,7 @@
-"""orders_finance module tables (rebuilt by `make migration-module rev=0004 models=...`)
+"""journals tables (rebuilt by `make migration-module rev=0005 models=...` until the first release)
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op  # noqa: F401
 
 import models.base  # noqa: F401
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,4 +1,4 @@
-"""journals module tables (rebuilt by `make migration-module rev=0003 models=...`)
+"""telecom_admin tables (rebuilt by `make migration-module rev=0003 models=...` until the first release)
 
 Revision ID: 0003
 Revises: 0002
