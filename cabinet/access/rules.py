@@ -38,6 +38,27 @@ class Perm(StrEnum):
     # Grid-connection applications
     APPLICATIONS_CREATE = "applications.create"  # customer side: file and follow own org's
     APPLICATIONS_PROCESS = "applications.process"  # staff: review and move applications in scope
+    # Telecom (SIM cards, tariffs, payments)
+    TELECOM_USE = "telecom.use"  # customer side: own contracts, SIMs, top-up, auto-payment
+    TELECOM_VIEW = "telecom.view"  # staff: read SIM stock, subscribers, partners, payments
+    TELECOM_ADMIN = "telecom.admin"  # staff: change them, import, tariffs, activation, blocking
+    # Maintenance journals and electronic signatures
+    JOURNALS_VIEW = "journals.view"  # subscriber staff: own objects' journals, sign as subscriber
+    JOURNALS_SUBSCRIBER_ADMIN = "journals.subscriber_admin"  # subscriber admin: objects, people
+    JOURNALS_WRITE = "journals.write"  # operator staff: write entries on assigned objects
+    JOURNALS_ADMIN = "journals.admin"  # operator admin: all objects, journal types, assignments
+    ESIGN_USE = "esign.use"  # ask for a signature certificate, sign, ask to revoke
+    ESIGN_ISSUE = "esign.issue"  # the system owner: issue and revoke certificates
+    # Orders, documents, finance, ERP
+    ORDERS_VIEW = "orders.view"  # customer side: own organisation's orders and documents
+    ORDERS_REQUEST = "orders.request"  # customer side: ask to change or cancel an order
+    FINANCE_VIEW = "finance.view"  # customer side: invoices, contracts, balances, debt
+    API_TOKENS_MANAGE = "api.tokens_manage"  # customer side: tokens for the integration API
+    ORDERS_STAFF = "orders.staff"  # staff: orders, documents, finance of organisations in scope
+    ERP_SYNC_MANAGE = "erp.sync_manage"  # staff: sync runs, run now, outbound queue
+    # Auctions
+    AUCTIONS_BID = "auctions.bid"  # customer side: bid and make price offers
+    AUCTIONS_ORGANISE = "auctions.organise"  # staff: auctions, lots, results, annul bids
 
 
 PERMISSION_LABELS: dict[Perm, tuple[str, str]] = {
@@ -78,7 +99,69 @@ PERMISSION_LABELS: dict[Perm, tuple[str, str]] = {
         "Обработка заявок на присоединение",
         "Process grid-connection applications",
     ),
+    Perm.TELECOM_USE: ("Сим-карты, баланс и платежи", "SIM cards, balance and payments"),
+    Perm.TELECOM_VIEW: ("Просмотр сим-карт, абонентов и платежей", "View SIM stock and payments"),
+    Perm.TELECOM_ADMIN: (
+        "Управление сим-картами, тарифами, партнёрами",
+        "Manage SIM cards, tariffs, partners",
+    ),
+    Perm.JOURNALS_VIEW: ("Журналы обслуживания своих объектов", "Own objects' journals"),
+    Perm.JOURNALS_SUBSCRIBER_ADMIN: (
+        "Объекты и ответственные лица абонента",
+        "Subscriber's objects and responsible persons",
+    ),
+    Perm.JOURNALS_WRITE: ("Записи в журналах обслуживания", "Write journal entries"),
+    Perm.JOURNALS_ADMIN: ("Администрирование журналов", "Administer journals"),
+    Perm.ESIGN_USE: ("Электронная подпись", "Electronic signature"),
+    Perm.ESIGN_ISSUE: ("Выпуск и отзыв сертификатов подписи", "Issue and revoke certificates"),
+    Perm.ORDERS_VIEW: ("Заказы и документы организации", "Organisation's orders and documents"),
+    Perm.ORDERS_REQUEST: ("Запросы на изменение и отмену заказов", "Change or cancel orders"),
+    Perm.FINANCE_VIEW: ("Финансы: счета, договоры, задолженность", "Finance: invoices, debt"),
+    Perm.API_TOKENS_MANAGE: ("Токены API для интеграции", "Integration API tokens"),
+    Perm.ORDERS_STAFF: (
+        "Заказы, документы и финансы клиентов",
+        "Customers' orders, documents and finance",
+    ),
+    Perm.ERP_SYNC_MANAGE: ("Синхронизация с ERP", "ERP synchronisation"),
+    Perm.AUCTIONS_BID: ("Участие в торгах", "Take part in auctions"),
+    Perm.AUCTIONS_ORGANISE: ("Организация торгов", "Organise auctions"),
 }
+
+# Permissions that only make sense inside one organisation (the customer side). A role made
+# only of these is held per organisation; any other role is held platform-wide.
+CUSTOMER_PERMS: frozenset[Perm] = frozenset(
+    {
+        Perm.ORG_VIEW,
+        Perm.ORG_USERS_MANAGE,
+        Perm.LINK_REQUEST,
+        Perm.SUPPORT_REQUEST,
+        Perm.APPLICATIONS_CREATE,
+        Perm.TELECOM_USE,
+        Perm.JOURNALS_VIEW,
+        Perm.JOURNALS_SUBSCRIBER_ADMIN,
+        Perm.ESIGN_USE,
+        Perm.ORDERS_VIEW,
+        Perm.ORDERS_REQUEST,
+        Perm.FINANCE_VIEW,
+        Perm.API_TOKENS_MANAGE,
+        Perm.AUCTIONS_BID,
+    }
+)
+_CUSTOMER_USER = frozenset(
+    {
+        Perm.ORG_VIEW,
+        Perm.LINK_REQUEST,
+        Perm.SUPPORT_REQUEST,
+        Perm.APPLICATIONS_CREATE,
+        Perm.TELECOM_USE,
+        Perm.JOURNALS_VIEW,
+        Perm.ESIGN_USE,
+        Perm.ORDERS_VIEW,
+        Perm.ORDERS_REQUEST,
+        Perm.FINANCE_VIEW,
+        Perm.AUCTIONS_BID,
+    }
+)
 
 
 class BuiltinRole(StrEnum):
@@ -102,30 +185,30 @@ BUILTIN_ROLES: dict[BuiltinRole, RoleSpec] = {
     BuiltinRole.CUSTOMER: RoleSpec(
         "Пользователь клиента",
         "Customer user",
-        frozenset(
-            {Perm.ORG_VIEW, Perm.LINK_REQUEST, Perm.SUPPORT_REQUEST, Perm.APPLICATIONS_CREATE}
-        ),
+        _CUSTOMER_USER,
         org_scoped=True,
     ),
     BuiltinRole.CUSTOMER_ADMIN: RoleSpec(
         "Администратор клиента",
         "Customer administrator",
-        frozenset(
-            {
-                Perm.ORG_VIEW,
-                Perm.LINK_REQUEST,
-                Perm.ORG_USERS_MANAGE,
-                Perm.SUPPORT_REQUEST,
-                Perm.APPLICATIONS_CREATE,
-            }
-        ),
+        _CUSTOMER_USER
+        | {Perm.ORG_USERS_MANAGE, Perm.JOURNALS_SUBSCRIBER_ADMIN, Perm.API_TOKENS_MANAGE},
         org_scoped=True,
     ),
     BuiltinRole.MANAGER: RoleSpec(
         "Менеджер",
         "Manager",
         frozenset(
-            {Perm.ORGS_VIEW, Perm.LINKS_DECIDE, Perm.SUPPORT_HANDLE, Perm.APPLICATIONS_PROCESS}
+            {
+                Perm.ORGS_VIEW,
+                Perm.LINKS_DECIDE,
+                Perm.SUPPORT_HANDLE,
+                Perm.APPLICATIONS_PROCESS,
+                Perm.TELECOM_VIEW,
+                Perm.ORDERS_STAFF,
+                Perm.AUCTIONS_ORGANISE,
+                Perm.ESIGN_USE,
+            }
         ),
         org_scoped=False,
     ),
@@ -140,6 +223,10 @@ BUILTIN_ROLES: dict[BuiltinRole, RoleSpec] = {
                 Perm.NOTIFY_STATS_VIEW,
                 Perm.FEEDBACK_VIEW,
                 Perm.APPLICATIONS_PROCESS,
+                Perm.TELECOM_VIEW,
+                Perm.JOURNALS_WRITE,
+                Perm.ESIGN_USE,
+                Perm.ORDERS_STAFF,
             }
         ),
         org_scoped=False,
@@ -147,14 +234,7 @@ BUILTIN_ROLES: dict[BuiltinRole, RoleSpec] = {
     BuiltinRole.ADMIN: RoleSpec(
         "Администратор",
         "Administrator",
-        frozenset(Perm)
-        - {
-            Perm.ORG_VIEW,
-            Perm.ORG_USERS_MANAGE,
-            Perm.LINK_REQUEST,
-            Perm.SUPPORT_REQUEST,
-            Perm.APPLICATIONS_CREATE,
-        },
+        frozenset(Perm) - (CUSTOMER_PERMS - {Perm.ESIGN_USE}),
         org_scoped=False,
     ),
     BuiltinRole.SUPERADMIN: RoleSpec(
@@ -206,19 +286,6 @@ class Actor:
     @property
     def is_staff(self) -> bool:
         return bool(self.global_perms - BASELINE_PERMS)
-
-
-# Permissions that only make sense inside one organisation (the customer side). A role made
-# only of these is held per organisation; any other role is held platform-wide.
-CUSTOMER_PERMS: frozenset[Perm] = frozenset(
-    {
-        Perm.ORG_VIEW,
-        Perm.ORG_USERS_MANAGE,
-        Perm.LINK_REQUEST,
-        Perm.SUPPORT_REQUEST,
-        Perm.APPLICATIONS_CREATE,
-    }
-)
 
 
 def is_org_scoped(perms: frozenset[str] | set[str]) -> bool:
