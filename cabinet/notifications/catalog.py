@@ -255,6 +255,123 @@ EVENTS: dict[str, EventSpec] = {
             "Feedback #{feedback_number} from {author_name}: {topic}. {link}",
         ),
     ),
+    "telecom.payment_succeeded": EventSpec(
+        "Платёж зачислен",
+        "Payment credited",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        sample={
+            "msisdn": "+7 916 123-45-67",
+            "amount": "500,00 ₽",
+            "kind": "пополнение",
+            "balance": "742,50 ₽",
+        },
+        ru=Text(
+            "Платёж {amount} зачислен на номер {msisdn}",
+            "Здравствуйте, {user_name}!\n\nПлатёж ({kind}) на {amount} зачислен на номер "
+            "{msisdn}. Баланс: {balance}.\n\n{link}",
+            "{msisdn}: зачислено {amount}, баланс {balance}. {link}",
+        ),
+        en=Text(
+            "Payment of {amount} credited to {msisdn}",
+            "Hello {user_name},\n\nthe payment ({kind}) of {amount} is credited to {msisdn}. "
+            "Balance: {balance}.\n\n{link}",
+            "{msisdn}: {amount} credited, balance {balance}. {link}",
+        ),
+    ),
+    "telecom.payment_declined": EventSpec(
+        "Платёж не прошёл",
+        "Payment declined",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        sample={
+            "msisdn": "+7 916 123-45-67",
+            "amount": "500,00 ₽",
+            "kind": "пополнение",
+            "reason": "Недостаточно средств на карте",
+        },
+        ru=Text(
+            "Платёж {amount} на номер {msisdn} не прошёл",
+            "Здравствуйте, {user_name}!\n\nПлатёж ({kind}) на {amount} для номера {msisdn} "
+            "не прошёл: {reason}. Баланс не изменился.\n\n{link}",
+            "{msisdn}: платёж {amount} не прошёл — {reason}. {link}",
+        ),
+        en=Text(
+            "Payment of {amount} to {msisdn} declined",
+            "Hello {user_name},\n\nthe payment ({kind}) of {amount} for {msisdn} was declined: "
+            "{reason}. The balance has not changed.\n\n{link}",
+            "{msisdn}: payment of {amount} declined — {reason}. {link}",
+        ),
+    ),
+    "telecom.autopay_failed": EventSpec(
+        "Автоплатёж не удался",
+        "Auto-payment failed",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        sample={
+            "msisdn": "+7 916 123-45-67",
+            "amount": "500,00 ₽",
+            "period": "2026-02",
+            "reason": "Недостаточно средств на карте",
+            "card": "•••• 4242",
+        },
+        ru=Text(
+            "Автоплатёж за {period} для номера {msisdn} не удался",
+            "Здравствуйте, {user_name}!\n\nАвтоплатёж {amount} за {period} с карты {card} "
+            "для номера {msisdn} не удался: {reason}. Пополните баланс вручную или смените "
+            "карту.\n\n{link}",
+            "{msisdn}: автоплатёж {amount} не удался — {reason}. {link}",
+        ),
+        en=Text(
+            "Auto-payment for {period} to {msisdn} failed",
+            "Hello {user_name},\n\nthe auto-payment of {amount} for {period} from card {card} "
+            "for {msisdn} failed: {reason}. Top up by hand or change the card.\n\n{link}",
+            "{msisdn}: auto-payment of {amount} failed — {reason}. {link}",
+        ),
+    ),
+    "telecom.request_decided": EventSpec(
+        "Решение по заявке (сим-карта)",
+        "SIM request decided",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        sample={
+            "request": "смена тарифа для +7 916 123-45-67",
+            "decision": "одобрена",
+            "comment": "Новый тариф действует с 1-го числа.",
+        },
+        ru=Text(
+            "Заявка: {request} — {decision}",
+            "Здравствуйте, {user_name}!\n\nЗаявка «{request}» {decision}.\n{comment}\n\n{link}",
+            "Заявка «{request}» {decision}. {comment} {link}",
+        ),
+        en=Text(
+            "Request: {request} — {decision}",
+            "Hello {user_name},\n\nthe request “{request}” is {decision}.\n{comment}\n\n{link}",
+            "Request “{request}” {decision}. {comment} {link}",
+        ),
+    ),
+    "telecom.request_created": EventSpec(
+        "Новая заявка абонента (сим-карта)",
+        "New subscriber SIM request",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        audience="staff",
+        sample={
+            "request": "блокировка +7 916 123-45-67",
+            "organisation": 'ООО "Ромашка"',
+            "comment": "Сим-карта утеряна.",
+        },
+        ru=Text(
+            "Новая заявка: {request}",
+            "{organisation}: новая заявка «{request}».\n{comment}\n\n{link}",
+            "{organisation}: заявка «{request}». {link}",
+        ),
+        en=Text(
+            "New request: {request}",
+            "{organisation}: new request “{request}”.\n{comment}\n\n{link}",
+            "{organisation}: request “{request}”. {link}",
+        ),
+    ),
 }
 
 
