@@ -8,6 +8,14 @@ from models.applications import (
     ApplicationEvent,
     ApplicationFile,
 )
+from models.auctions import (
+    Auction,
+    AuctionBid,
+    AuctionBidVoid,
+    AuctionLot,
+    AuctionParticipant,
+    AuctionResult,
+)
 from models.audit import AuditEvent
 from models.erp import (
     ApiToken,
@@ -77,6 +85,12 @@ __all__ = [
     "ApplicationComment",
     "ApplicationEvent",
     "ApplicationFile",
+    "Auction",
+    "AuctionBid",
+    "AuctionBidVoid",
+    "AuctionLot",
+    "AuctionParticipant",
+    "AuctionResult",
     "AuditEvent",
     "AutoPayRun",
     "AutoPayment",
