@@ -37,6 +37,16 @@ from models.feedback import (
 )
 from models.files import StoredFile
 from models.help import HelpArticle
+from models.journals import (
+    EntryFile,
+    EntrySignature,
+    EntryVersion,
+    Journal,
+    JournalEntry,
+    JournalType,
+    ObjectPerson,
+    ServiceObject,
+)
 from models.messaging import OutboxMessage
 from models.notifications import (
     Notification,
@@ -96,11 +106,17 @@ __all__ = [
     "AutoPayment",
     "BalanceEntry",
     "BlockRequest",
+    "EntryFile",
+    "EntrySignature",
+    "EntryVersion",
     "ErpOrganisation",
     "ErpOutbound",
     "ErpWatermark",
     "Feedback",
     "HelpArticle",
+    "Journal",
+    "JournalEntry",
+    "JournalType",
     "LinkRequest",
     "LinkRequestEvent",
     "LoginAttempt",
@@ -113,6 +129,7 @@ __all__ = [
     "NotificationDelivery",
     "NotificationPreference",
     "NotificationTemplate",
+    "ObjectPerson",
     "OneTimeCode",
     "Organisation",
     "OutboxMessage",
@@ -123,6 +140,7 @@ __all__ = [
     "Role",
     "RolePermission",
     "SavedCard",
+    "ServiceObject",
     "SimBlockEvent",
     "SimCard",
     "StoredFile",
