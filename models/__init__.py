@@ -17,6 +17,7 @@ from models.auctions import (
     AuctionResult,
 )
 from models.audit import AuditEvent
+from models.documents import Certificate, ShippingDocument
 from models.erp import (
     ApiToken,
     ErpOrganisation,
@@ -36,6 +37,7 @@ from models.feedback import (
     SurveyResponse,
 )
 from models.files import StoredFile
+from models.finance import Contract, FinanceOperation, Invoice, PaymentScheduleItem
 from models.help import HelpArticle
 from models.journals import (
     EntryFile,
@@ -56,6 +58,14 @@ from models.notifications import (
     NotificationDelivery,
     NotificationPreference,
     NotificationTemplate,
+)
+from models.orders import (
+    Order,
+    OrderChangeRequest,
+    OrderEvent,
+    OrderLine,
+    OrderService,
+    OrderVehicle,
 )
 from models.organisations import (
     LinkRequest,
@@ -106,6 +116,8 @@ __all__ = [
     "AutoPayment",
     "BalanceEntry",
     "BlockRequest",
+    "Certificate",
+    "Contract",
     "EntryFile",
     "EntrySignature",
     "EntryVersion",
@@ -113,7 +125,9 @@ __all__ = [
     "ErpOutbound",
     "ErpWatermark",
     "Feedback",
+    "FinanceOperation",
     "HelpArticle",
+    "Invoice",
     "Journal",
     "JournalEntry",
     "JournalType",
@@ -131,16 +145,24 @@ __all__ = [
     "NotificationTemplate",
     "ObjectPerson",
     "OneTimeCode",
+    "Order",
+    "OrderChangeRequest",
+    "OrderEvent",
+    "OrderLine",
+    "OrderService",
+    "OrderVehicle",
     "Organisation",
     "OutboxMessage",
     "Partner",
     "Payment",
+    "PaymentScheduleItem",
     "QualityRating",
     "RatingSubject",
     "Role",
     "RolePermission",
     "SavedCard",
     "ServiceObject",
+    "ShippingDocument",
     "SimBlockEvent",
     "SimCard",
     "StoredFile",
