@@ -97,6 +97,7 @@ from models.telecom import (
     TariffChangeRequest,
     TelecomContract,
 )
+from models.telecom_admin import ImportJob
 
 __all__ = [
     "ActivationRequest",
@@ -127,6 +128,7 @@ __all__ = [
     "Feedback",
     "FinanceOperation",
     "HelpArticle",
+    "ImportJob",
     "Invoice",
     "Journal",
     "JournalEntry",
