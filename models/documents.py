@@ -21,6 +21,15 @@ from models.base import json_field, ts_field
 from models.finance import money_field
 
 
+def code_column(length: int = 40, *, default: str | None = None) -> str:
+    """A document number / batch column compared byte-wise (collation "C" on PostgreSQL,
+    SQLite's default BINARY), so the prefix range `>= p AND < p_next` is exact in any locale."""
+    kind = sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+    if default is None:
+        return Field(sa_column=sa.Column(kind, nullable=False))  # type: ignore[no-any-return]
+    return Field(default=default, sa_column=sa.Column(kind, nullable=False))  # type: ignore[no-any-return]
+
+
 def new_public_code() -> str:
     """An unguessable code for a certificate's public QR page (22 url-safe characters)."""
     return secrets.token_urlsafe(16)
@@ -49,12 +58,12 @@ class Certificate(SQLModel, table=True):
 
     __tablename__ = "certificates"
     __table_args__ = (
-        sa.Index("ix_certificates_org_number", "organisation_id", "number"),
-        sa.Index("ix_certificates_org_batch", "organisation_id", "batch"),
+        sa.Index("ix_certificates_org_number", "organisation_id", "number", "id"),
+        sa.Index("ix_certificates_org_batch", "organisation_id", "batch", "id"),
         sa.Index("ix_certificates_org_issued", "organisation_id", "issued_on", "id"),
         sa.Index("ix_certificates_issued_id", "issued_on", "id"),
-        sa.Index("ix_certificates_number", "number"),
-        sa.Index("ix_certificates_batch", "batch"),
+        sa.Index("ix_certificates_number", "number", "id"),
+        sa.Index("ix_certificates_batch", "batch", "id"),
         {"extend_existing": True},
     )
 
@@ -62,8 +71,8 @@ class Certificate(SQLModel, table=True):
     erp_id: str = Field(max_length=64, unique=True)
     organisation_id: int = Field(foreign_key="organisations.id")
     order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
-    number: str = Field(max_length=40)
-    batch: str = Field(default="", max_length=40)  # партия
+    number: str = code_column(40)
+    batch: str = code_column(40, default="")  # партия
     heat: str = Field(default="", max_length=40)  # плавка
     product_code: str = Field(default="", max_length=40)
     product_name: str = Field(default="", max_length=300)
@@ -92,10 +101,10 @@ class ShippingDocument(SQLModel, table=True):
 
     __tablename__ = "shipping_documents"
     __table_args__ = (
-        sa.Index("ix_shipping_documents_org_number", "organisation_id", "number"),
+        sa.Index("ix_shipping_documents_org_number", "organisation_id", "number", "id"),
         sa.Index("ix_shipping_documents_org_date", "organisation_id", "doc_date", "id"),
         sa.Index("ix_shipping_documents_date_id", "doc_date", "id"),
-        sa.Index("ix_shipping_documents_number", "number"),
+        sa.Index("ix_shipping_documents_number", "number", "id"),
         {"extend_existing": True},
     )
 
@@ -104,7 +113,7 @@ class ShippingDocument(SQLModel, table=True):
     organisation_id: int = Field(foreign_key="organisations.id")
     order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
     doc_type: str = Field(max_length=20)  # DocType
-    number: str = Field(max_length=40)
+    number: str = code_column(40)
     doc_date: date
     delivery_type: str = Field(default="", max_length=20)  # DeliveryType
     consignee: str = Field(default="", max_length=300)

@@ -115,8 +115,16 @@ def upgrade() -> None:
         sa.Column("erp_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.Integer(), nullable=True),
-        sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column("batch", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column(
+            "number",
+            sa.String(length=40).with_variant(sa.String(length=40, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "batch",
+            sa.String(length=40).with_variant(sa.String(length=40, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("heat", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("product_code", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("product_name", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
@@ -149,12 +157,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("erp_id"),
         sa.UniqueConstraint("public_code"),
     )
-    op.create_index("ix_certificates_batch", "certificates", ["batch"], unique=False)
+    op.create_index("ix_certificates_batch", "certificates", ["batch", "id"], unique=False)
     op.create_index("ix_certificates_issued_id", "certificates", ["issued_on", "id"], unique=False)
-    op.create_index("ix_certificates_number", "certificates", ["number"], unique=False)
+    op.create_index("ix_certificates_number", "certificates", ["number", "id"], unique=False)
     op.create_index(op.f("ix_certificates_order_id"), "certificates", ["order_id"], unique=False)
     op.create_index(
-        "ix_certificates_org_batch", "certificates", ["organisation_id", "batch"], unique=False
+        "ix_certificates_org_batch",
+        "certificates",
+        ["organisation_id", "batch", "id"],
+        unique=False,
     )
     op.create_index(
         "ix_certificates_org_issued",
@@ -163,7 +174,10 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index(
-        "ix_certificates_org_number", "certificates", ["organisation_id", "number"], unique=False
+        "ix_certificates_org_number",
+        "certificates",
+        ["organisation_id", "number", "id"],
+        unique=False,
     )
     op.create_table(
         "invoices",
@@ -393,7 +407,11 @@ def upgrade() -> None:
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.Integer(), nullable=True),
         sa.Column("doc_type", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-        sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column(
+            "number",
+            sa.String(length=40).with_variant(sa.String(length=40, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("doc_date", sa.Date(), nullable=False),
         sa.Column("delivery_type", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("consignee", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
@@ -421,7 +439,9 @@ def upgrade() -> None:
     op.create_index(
         "ix_shipping_documents_date_id", "shipping_documents", ["doc_date", "id"], unique=False
     )
-    op.create_index("ix_shipping_documents_number", "shipping_documents", ["number"], unique=False)
+    op.create_index(
+        "ix_shipping_documents_number", "shipping_documents", ["number", "id"], unique=False
+    )
     op.create_index(
         op.f("ix_shipping_documents_order_id"), "shipping_documents", ["order_id"], unique=False
     )
@@ -434,7 +454,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_shipping_documents_org_number",
         "shipping_documents",
-        ["organisation_id", "number"],
+        ["organisation_id", "number", "id"],
         unique=False,
     )
     op.create_table(
