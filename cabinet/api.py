@@ -12,6 +12,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from cabinet.access.state import SESSION_COOKIE
+from cabinet.esign.http import ROUTES as ESIGN_ROUTES
 from cabinet.settings import settings
 
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the event-args field
@@ -146,6 +147,7 @@ async def _no_receive() -> dict[str, Any]:  # pragma: no cover - responses do no
 ROUTES: list[Route] = [
     Route("/api/health", health),
     Route("/api/files/{file_id:int}", download_file, methods=["GET"]),
+    *ESIGN_ROUTES,  # public: CA certificate, CRL, certificates, signature bundles
 ]
 
 api = Starlette(routes=ROUTES, middleware=[Middleware(UploadLimitMiddleware)])

@@ -79,3 +79,20 @@ ADMIN_APPLICATIONS = "/admin/applications"  # staff registry
 
 def application_url(application_id: int | str) -> str:
     return with_query(APPLICATION_VIEW, id=application_id)
+
+
+ESIGN_MY = "/esign"  # my electronic signature: request, certificate, revoke, PIN
+ESIGN_ADMIN = "/admin/esign"  # the owner: certificate requests, issue/reject, revoke (?status=&q=)
+VERIFY = "/verify"  # public: ?code=<signature code>
+ESIGN_CA_PEM = "/api/esign/ca.pem"  # public: the CA certificate
+ESIGN_CRL_DER = "/api/esign/crl.der"  # public: the CRL (DER)
+ESIGN_CRL_PEM = "/api/esign/crl.pem"  # public: the CRL (PEM)
+ESIGN_CERT_PEM = "/api/esign/certificates"  # public: /<serial>.pem, an issued certificate
+
+
+def verify_url(code: str) -> str:
+    return with_query(VERIFY, code=code)
+
+
+def esign_bundle_url(code: str) -> str:
+    return f"/api/esign/signatures/{code}.zip"

@@ -53,6 +53,14 @@ class Settings(BaseSettings):
     notify_worker_enabled: bool = True  # the in-process notification delivery task
     http_timeout_seconds: float = 5.0
 
+    # Electronic signatures (cabinet/esign): the system's CA and users' certificates
+    esign_ca_name: str = "Удостоверяющий центр Кабинета"  # CN of the CA certificate
+    esign_owner_organisation: str = "ООО «Кабинет»"  # O of the CA; staff certificates' O
+    esign_ca_years: int = 10
+    esign_cert_days: int = 365  # default validity of a user's certificate
+    esign_pin_max_failures: int = 5  # wrong PINs in a row before the key is locked
+    esign_pin_lockout_minutes: int = 30
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -27,6 +27,7 @@ from models.erp import (
     SyncLease,
     SyncRun,
 )
+from models.esign import CertificationAuthority, Signature, SignatureCertificate
 from models.feedback import (
     Feedback,
     QualityRating,
@@ -118,6 +119,7 @@ __all__ = [
     "BalanceEntry",
     "BlockRequest",
     "Certificate",
+    "CertificationAuthority",
     "Contract",
     "EntryFile",
     "EntrySignature",
@@ -165,6 +167,8 @@ __all__ = [
     "SavedCard",
     "ServiceObject",
     "ShippingDocument",
+    "Signature",
+    "SignatureCertificate",
     "SimBlockEvent",
     "SimCard",
     "StoredFile",

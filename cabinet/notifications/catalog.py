@@ -230,6 +230,68 @@ EVENTS: dict[str, EventSpec] = {
             "Please sign “{document}” by {deadline}. {link}",
         ),
     ),
+    "esign.certificate_requested": EventSpec(
+        "Запрос сертификата подписи",
+        "Signature certificate request",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        audience="staff",
+        sample={"signer_name": "Иванов Иван Иванович", "organisation": "ООО «Ромашка»"},
+        ru=Text(
+            "Сертификат подписи: запрос от {signer_name}",
+            "{signer_name} ({organisation}) просит выпустить или отозвать сертификат "
+            "электронной подписи.\n\n{link}",
+            "{signer_name}: запрос по сертификату подписи. {link}",
+        ),
+        en=Text(
+            "Signature certificate: request from {signer_name}",
+            "{signer_name} ({organisation}) asks to issue or revoke a signature "
+            "certificate.\n\n{link}",
+            "{signer_name}: signature certificate request. {link}",
+        ),
+    ),
+    "esign.certificate_issued": EventSpec(
+        "Выпущен сертификат подписи",
+        "Signature certificate issued",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        audience="any",
+        sample={"serial": "5F3A09C1D2", "valid_until": "29.11.2027 17:00"},
+        ru=Text(
+            "Выпущен сертификат электронной подписи",
+            "Здравствуйте, {user_name}!\n\nВаш сертификат электронной подписи № {serial} "
+            "выпущен и действует до {valid_until}. Подписывайте документы своим PIN-кодом."
+            "\n\n{link}",
+            "Сертификат подписи № {serial} выпущен, действует до {valid_until}. {link}",
+        ),
+        en=Text(
+            "Your signature certificate is issued",
+            "Hello {user_name},\n\nyour signature certificate {serial} is issued and valid "
+            "until {valid_until}. Sign documents with your PIN.\n\n{link}",
+            "Signature certificate {serial} issued, valid until {valid_until}. {link}",
+        ),
+    ),
+    "esign.certificate_revoked": EventSpec(
+        "Сертификат подписи отозван",
+        "Signature certificate revoked",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        audience="any",
+        sample={"serial": "5F3A09C1D2", "reason": "Компрометация ключа"},
+        ru=Text(
+            "Сертификат электронной подписи отозван",
+            "Здравствуйте, {user_name}!\n\nВаш сертификат электронной подписи № {serial} "
+            "отозван. Причина: {reason}. Подписывать им больше нельзя; при необходимости "
+            "запросите новый.\n\n{link}",
+            "Сертификат подписи № {serial} отозван: {reason}. {link}",
+        ),
+        en=Text(
+            "Your signature certificate is revoked",
+            "Hello {user_name},\n\nyour signature certificate {serial} is revoked. "
+            "Reason: {reason}. It cannot sign any more; ask for a new one if needed.\n\n{link}",
+            "Signature certificate {serial} revoked: {reason}. {link}",
+        ),
+    ),
     "feedback.received": EventSpec(
         "Обратная связь администратору",
         "Feedback to the administrator",
