@@ -96,3 +96,24 @@ def verify_url(code: str) -> str:
 
 def esign_bundle_url(code: str) -> str:
     return f"/api/esign/signatures/{code}.zip"
+
+
+AUCTIONS = "/auctions"  # participants: the auction calendar (?month=2026-12&view=month|list)
+AUCTION = "/auctions/view"  # ?id=<auction id>: one auction and its lots
+AUCTION_LOTS = "/auctions/lots"  # participants: lot list with search and filters
+AUCTION_LOT = "/auctions/lot"  # ?id=<lot id>: the live lot page
+ADMIN_AUCTIONS = "/admin/auctions"  # organiser: every auction with its status
+ADMIN_AUCTION = "/admin/auctions/view"  # ?id=<auction id>: lots, ledger, results
+ADMIN_AUCTION_EDIT = "/admin/auctions/edit"  # ?id=<auction id>; without id: a new auction
+
+
+def auction_url(auction_id: int | str) -> str:
+    return with_query(AUCTION, id=auction_id)
+
+
+def auction_lot_url(lot_id: int | str) -> str:
+    return with_query(AUCTION_LOT, id=lot_id)
+
+
+def admin_auction_url(auction_id: int | str) -> str:
+    return with_query(ADMIN_AUCTION, id=auction_id)

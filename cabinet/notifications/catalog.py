@@ -434,6 +434,143 @@ EVENTS: dict[str, EventSpec] = {
             "{organisation}: request “{request}”. {link}",
         ),
     ),
+    "auctions.started": EventSpec(
+        "Аукцион начался",
+        "Auction started",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        sample={
+            "auction": "Трубы ОМК, декабрь",
+            "ends_at": "15.12.2026 16:00",
+        },
+        ru=Text(
+            "Начался аукцион «{auction}»",
+            "Здравствуйте, {user_name}!\n\nНачались торги на аукционе «{auction}». "
+            "Окончание — {ends_at} (мск).\n\n{link}",
+            "Начался аукцион «{auction}», окончание {ends_at}. {link}",
+        ),
+        en=Text(
+            "Auction “{auction}” has started",
+            "Hello {user_name},\n\nbidding has started in the auction “{auction}”. "
+            "It ends at {ends_at} (Moscow time).\n\n{link}",
+            "Auction “{auction}” has started, ends {ends_at}. {link}",
+        ),
+    ),
+    "auctions.ending_soon": EventSpec(
+        "Аукцион скоро закончится",
+        "Auction ending soon",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        sample={
+            "auction": "Трубы ОМК, декабрь",
+            "ends_at": "15.12.2026 16:00",
+        },
+        ru=Text(
+            "Через час заканчивается аукцион «{auction}»",
+            "Здравствуйте, {user_name}!\n\nАукцион «{auction}» заканчивается в {ends_at} "
+            "(мск). Ставка в последние минуты продлевает торги по лоту.\n\n{link}",
+            "Аукцион «{auction}» заканчивается в {ends_at}. {link}",
+        ),
+        en=Text(
+            "Auction “{auction}” ends in an hour",
+            "Hello {user_name},\n\nthe auction “{auction}” ends at {ends_at} (Moscow time). "
+            "A bid in the last minutes extends the lot.\n\n{link}",
+            "Auction “{auction}” ends at {ends_at}. {link}",
+        ),
+    ),
+    "auctions.outbid": EventSpec(
+        "Вашу ставку перебили",
+        "You have been outbid",
+        allowed=_ALL,
+        default=frozenset({NotifyChannel.INAPP}),
+        sample={
+            "auction": "Трубы ОМК, декабрь",
+            "lot": "№ 3 Труба 530×8 К52",
+            "price": "1 250 000,00 ₽",
+        },
+        ru=Text(
+            "Ставку по лоту {lot} перебили",
+            "Здравствуйте, {user_name}!\n\nНа аукционе «{auction}» вашу ставку по лоту "
+            "{lot} перебили: текущая цена {price}.\n\n{link}",
+            "Лот {lot}: вашу ставку перебили, цена {price}. {link}",
+        ),
+        en=Text(
+            "Outbid on lot {lot}",
+            "Hello {user_name},\n\nin the auction “{auction}” your bid on lot {lot} has been "
+            "outbid: the price is now {price}.\n\n{link}",
+            "Lot {lot}: you were outbid, price {price}. {link}",
+        ),
+    ),
+    "auctions.won": EventSpec(
+        "Вы выиграли лот",
+        "You won a lot",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        sample={
+            "auction": "Трубы ОМК, декабрь",
+            "lot": "№ 3 Труба 530×8 К52",
+            "price": "1 250 000,00 ₽",
+        },
+        ru=Text(
+            "Вы выиграли лот {lot}",
+            "Здравствуйте, {user_name}!\n\nВаша организация выиграла лот {lot} на аукционе "
+            "«{auction}» по цене {price}. Организатор свяжется с вами для оформления "
+            "сделки.\n\n{link}",
+            "Вы выиграли лот {lot} по цене {price}. {link}",
+        ),
+        en=Text(
+            "You won lot {lot}",
+            "Hello {user_name},\n\nyour organisation won lot {lot} in the auction “{auction}” "
+            "at {price}. The organiser will contact you to conclude the deal.\n\n{link}",
+            "You won lot {lot} at {price}. {link}",
+        ),
+    ),
+    "auctions.finished": EventSpec(
+        "Аукцион завершён",
+        "Auction finished",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        audience="any",
+        sample={
+            "auction": "Трубы ОМК, декабрь",
+            "summary": "лотов с победителем: 4 из 5",
+        },
+        ru=Text(
+            "Аукцион «{auction}» завершён",
+            "Здравствуйте, {user_name}!\n\nТорги на аукционе «{auction}» завершены, "
+            "{summary}.\n\n{link}",
+            "Аукцион «{auction}» завершён, {summary}. {link}",
+        ),
+        en=Text(
+            "Auction “{auction}” has finished",
+            "Hello {user_name},\n\nbidding in the auction “{auction}” is over, {summary}."
+            "\n\n{link}",
+            "Auction “{auction}” has finished, {summary}. {link}",
+        ),
+    ),
+    "auctions.schedule_changed": EventSpec(
+        "Изменено расписание аукциона",
+        "Auction schedule changed",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        sample={
+            "auction": "Трубы ОМК, декабрь",
+            "old_schedule": "15.12.2026 10:00 — 15.12.2026 16:00",
+            "new_schedule": "16.12.2026 10:00 — 16.12.2026 16:00",
+        },
+        ru=Text(
+            "Аукцион «{auction}»: изменено расписание",
+            "Здравствуйте, {user_name}!\n\nРасписание аукциона «{auction}» изменено: "
+            "{new_schedule} (было: {old_schedule}).\n\n{link}",
+            "Аукцион «{auction}»: {new_schedule}. {link}",
+        ),
+        en=Text(
+            "Auction “{auction}”: schedule changed",
+            "Hello {user_name},\n\nthe schedule of the auction “{auction}” has changed: "
+            "{new_schedule} (was: {old_schedule}).\n\n{link}",
+            "Auction “{auction}”: {new_schedule}. {link}",
+        ),
+    ),
 }
 
 

@@ -1,0 +1,820 @@
+"""Auction actions: the only writers of this module.
+
+Bidding (participants, Perm.AUCTIONS_BID held in an active organisation they belong to):
+`place_bid`, `place_offer`, `withdraw_offer`. Each appends to the lot's ledger in ONE
+transaction that checks the bid against what it read and then moves the lot with a
+compare-and-set UPDATE (… WHERE id = :id AND version = :seen). When another bid got there
+first (0 rows, or a lock/unique conflict), the transaction is rolled back, the lot is read
+again and the bid re-checked against the new best: it is then accepted or refused with the
+current figures — never lost silently, and two bidders can never both lead. The server clock
+(`utcnow()` at the check) is the only clock.
+
+Organising (staff, Perm.AUCTIONS_ORGANISE): create/edit/announce/cancel auctions, add, edit,
+delete and import lots, annul a bid with a reason (the lot's best is recomputed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, col, select
+
+from cabinet import audit, routes
+from cabinet.access.rules import Actor, Perm
+from cabinet.access.service import load_actor, require
+from cabinet.auctions import queries, rules
+from cabinet.auctions.rules import BidRefused
+from cabinet.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from cabinet.notifications.service import emit
+from models import Organisation
+from models.auctions import (
+    Auction,
+    AuctionBid,
+    AuctionBidVoid,
+    AuctionLot,
+    AuctionParticipant,
+    AuctionStatus,
+    BidKind,
+    VoidKind,
+)
+from models.base import utcnow
+
+MAX_ATTEMPTS = 8  # compare-and-set retries before asking the bidder to try again
+MAX_ID = 2**31 - 1
+
+
+class StaleVersion(DomainError):
+    default = "Аукцион только что изменил другой пользователь. Обновите страницу и повторите."
+
+
+@dataclass(frozen=True)
+class BidResult:
+    """What the bidder is told after an accepted bid, offer or withdrawal."""
+
+    lot_id: int
+    kind: str  # "open" | "offer" | "withdraw"
+    bid_id: int | None
+    seq: int | None
+    amount: Decimal | None
+    participant: str  # "Участник N" — the bidder's own pseudonym in this auction
+    leading: bool  # an open bid that now leads
+    best_amount: Decimal | None  # the lot's best open bid after this action
+    effective_end: datetime
+    extended: bool  # the soft close moved the end
+    version: int  # the lot's version after this action
+    message: str  # a Russian confirmation for a toast
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _id(value: object, what: str = "Лот") -> int:
+    """A forged id (text, negative, huge, bool) answers "not found", like a missing one."""
+    if isinstance(value, bool):
+        raise NotFound(f"{what} не найден.")
+    try:
+        n = int(str(value).strip()) if not isinstance(value, int) else value
+    except (TypeError, ValueError):
+        raise NotFound(f"{what} не найден.") from None
+    if not 0 < n <= MAX_ID:
+        raise NotFound(f"{what} не найден.")
+    return n
+
+
+def bidder_org(session: Session, actor: Actor, auction_id: int) -> int:
+    """The organisation a user bids for: the one already taking part in this auction, else
+    the first active organisation where the user holds Perm.AUCTIONS_BID."""
+    orgs = sorted(o for o in actor.member_org_ids if actor.has(Perm.AUCTIONS_BID, o))
+    if not orgs:
+        raise PermissionDenied(
+            "Делать ставки могут только представители организаций, подтверждённых в кабинете."
+        )
+    active = set(
+        session.exec(
+            select(Organisation.id).where(
+                col(Organisation.id).in_(orgs), col(Organisation.is_active).is_(True)
+            )
+        ).all()
+    )
+    orgs = [o for o in orgs if o in active]
+    if not orgs:
+        raise PermissionDenied("Ваша организация не допущена к торгам.")
+    taking_part = session.exec(
+        select(AuctionParticipant.organisation_id).where(
+            AuctionParticipant.auction_id == auction_id,
+            col(AuctionParticipant.organisation_id).in_(orgs),
+        )
+    ).first()
+    return taking_part if taking_part is not None else orgs[0]
+
+
+def _participant_no(session: Session, auction_id: int, org_id: int) -> int:
+    """The organisation's stable number in the auction, created at its first bid (a
+    concurrent first bid of another organisation makes the unique constraint refuse one of
+    the two; the caller's retry loop then reads the winner's row)."""
+    existing = session.exec(
+        select(AuctionParticipant.number).where(
+            AuctionParticipant.auction_id == auction_id,
+            AuctionParticipant.organisation_id == org_id,
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    top = session.exec(
+        select(func.max(AuctionParticipant.number)).where(
+            AuctionParticipant.auction_id == auction_id
+        )
+    ).one()
+    number = int(top or 0) + 1
+    session.add(AuctionParticipant(auction_id=auction_id, organisation_id=org_id, number=number))
+    session.flush()
+    return number
+
+
+def _read(session: Session, lot_id: int) -> tuple[AuctionLot, Auction]:
+    lot = session.get(AuctionLot, lot_id, populate_existing=True)
+    if lot is None:
+        raise NotFound("Лот не найден.")
+    auction = session.get(Auction, lot.auction_id, populate_existing=True)
+    if auction is None or auction.status not in rules.PUBLIC:
+        raise NotFound("Лот не найден.")
+    return lot, auction
+
+
+def _state(session: Session, lot: AuctionLot, auction: Auction) -> rules.LotState:
+    best_org = None
+    if lot.best_bid_id is not None:
+        best_org = session.exec(
+            select(AuctionBid.organisation_id).where(AuctionBid.id == lot.best_bid_id)
+        ).first()
+    return rules.LotState(
+        form=auction.form,
+        auction_status=auction.status,
+        starts_at=auction.starts_at,
+        effective_end=lot.effective_end,
+        closed=lot.closed_at is not None,
+        start_price=lot.start_price,
+        best_amount=lot.best_amount,
+        best_org_id=best_org,
+        open_bids=lot.open_bids,
+        step_kind=auction.step_kind,
+        step_value=auction.step_value,
+    )
+
+
+def _cas(session: Session, lot: AuctionLot, now: datetime, **values: Any) -> bool:
+    """Move the lot from the version we read to the next one; False when someone else did."""
+    result = session.execute(
+        update(AuctionLot)
+        .where(
+            col(AuctionLot.id) == lot.id,
+            col(AuctionLot.version) == lot.version,
+            col(AuctionLot.closed_at).is_(None),
+        )
+        .values(version=lot.version + 1, **values)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _active_offer(session: Session, lot_id: int, org_id: int) -> AuctionBid | None:
+    voided = select(AuctionBidVoid.bid_id).where(AuctionBidVoid.lot_id == lot_id)
+    return session.exec(
+        select(AuctionBid)
+        .where(
+            AuctionBid.lot_id == lot_id,
+            AuctionBid.organisation_id == org_id,
+            AuctionBid.kind == BidKind.OFFER,
+            col(AuctionBid.id).not_in(voided),
+        )
+        .order_by(col(AuctionBid.seq).desc())
+    ).first()
+
+
+def _void(
+    session: Session, bid: AuctionBid, kind: str, *, by: int | None, reason: str = ""
+) -> None:
+    session.add(
+        AuctionBidVoid(
+            bid_id=bid.id or 0, lot_id=bid.lot_id, kind=kind, by_user_id=by, reason=reason
+        )
+    )
+
+
+def _lot_link(lot_id: int) -> str:
+    return routes.auction_lot_url(lot_id)
+
+
+def _retrying(session: Session, attempt: int) -> None:
+    session.rollback()
+    if attempt + 1 >= MAX_ATTEMPTS:
+        raise BidRefused("Слишком много одновременных ставок — повторите через секунду.")
+
+
+# --------------------------------------------------------------------------- bidding
+
+
+def place_bid(session: Session, *, actor_id: int, lot_id: object, amount: object) -> BidResult:
+    """An open bid: at least the start price, then at least the best + step. Commits."""
+    value = rules.parse_amount(amount)
+    lid = _id(lot_id)
+    actor = load_actor(session, actor_id)
+    for attempt in range(MAX_ATTEMPTS):
+        lot, auction = _read(session, lid)
+        org_id = bidder_org(session, actor, auction.id or 0)
+        now = utcnow()
+        state = _state(session, lot, auction)
+        rules.check_open_bid(state, org_id=org_id, amount=value, now=now)
+        new_end = rules.soft_close_end(
+            now=now,
+            effective_end=lot.effective_end,
+            window_minutes=auction.soft_close_minutes,
+            extension_minutes=auction.extension_minutes,
+        )
+        previous_best = lot.best_bid_id
+        seen_end, seen_version = lot.effective_end, lot.version
+        seq = lot.last_seq + 1
+        try:
+            if not _cas(
+                session,
+                lot,
+                now,
+                last_seq=seq,
+                best_amount=value,
+                open_bids=lot.open_bids + 1,
+                effective_end=new_end,
+            ):
+                _retrying(session, attempt)
+                continue
+            number = _participant_no(session, auction.id or 0, org_id)
+            bid = AuctionBid(
+                lot_id=lid,
+                auction_id=auction.id or 0,
+                seq=seq,
+                organisation_id=org_id,
+                user_id=actor.id,
+                participant_no=number,
+                kind=BidKind.OPEN,
+                amount=value,
+                created_at=now,
+            )
+            session.add(bid)
+            session.flush()
+            session.execute(
+                update(AuctionLot).where(col(AuctionLot.id) == lid).values(best_bid_id=bid.id)
+            )
+            own_offer = _active_offer(session, lid, org_id)
+            if own_offer is not None:  # an open bid replaces the organisation's price offer
+                _void(session, own_offer, VoidKind.REPLACED, by=actor.id)
+            _notify_outbid(session, previous_best, org_id, lot, auction, value)
+            session.commit()
+        except (IntegrityError, OperationalError):
+            _retrying(session, attempt)
+            continue
+        extended = new_end != seen_end
+        return BidResult(
+            lot_id=lid,
+            kind=BidKind.OPEN,
+            bid_id=bid.id,
+            seq=seq,
+            amount=value,
+            participant=rules.pseudonym(number),
+            leading=True,
+            best_amount=value,
+            effective_end=new_end,
+            extended=extended,
+            version=seen_version + 1,
+            message=f"Ставка {rules.fmt_money(value, lot.currency)} принята — вы лидируете."
+            + (" Время торгов по лоту продлено." if extended else ""),
+        )
+    raise BidRefused("Слишком много одновременных ставок — повторите через секунду.")
+
+
+def place_offer(session: Session, *, actor_id: int, lot_id: object, amount: object) -> BidResult:
+    """A closed price offer (or a new amount for the organisation's offer). Commits.
+
+    It does not move the lot's end: a hidden offer must not show itself to the others.
+    """
+    value = rules.parse_amount(amount)
+    lid = _id(lot_id)
+    actor = load_actor(session, actor_id)
+    for attempt in range(MAX_ATTEMPTS):
+        lot, auction = _read(session, lid)
+        org_id = bidder_org(session, actor, auction.id or 0)
+        now = utcnow()
+        rules.check_offer(_state(session, lot, auction), amount=value, now=now)
+        seq = lot.last_seq + 1
+        seen = (lot.version, lot.best_amount, lot.effective_end)
+        try:
+            if not _cas(session, lot, now, last_seq=seq):
+                _retrying(session, attempt)
+                continue
+            number = _participant_no(session, auction.id or 0, org_id)
+            previous = _active_offer(session, lid, org_id)
+            if previous is not None:
+                _void(session, previous, VoidKind.REPLACED, by=actor.id)
+            bid = AuctionBid(
+                lot_id=lid,
+                auction_id=auction.id or 0,
+                seq=seq,
+                organisation_id=org_id,
+                user_id=actor.id,
+                participant_no=number,
+                kind=BidKind.OFFER,
+                amount=value,
+                created_at=now,
+            )
+            session.add(bid)
+            session.flush()
+            session.commit()
+        except (IntegrityError, OperationalError):
+            _retrying(session, attempt)
+            continue
+        verb = "изменено" if previous is not None else "принято"
+        return BidResult(
+            lot_id=lid,
+            kind=BidKind.OFFER,
+            bid_id=bid.id,
+            seq=seq,
+            amount=value,
+            participant=rules.pseudonym(number),
+            leading=False,
+            best_amount=seen[1],
+            effective_end=seen[2],
+            extended=False,
+            version=seen[0] + 1,
+            message=f"Ценовое предложение {rules.fmt_money(value, lot.currency)} {verb}. "
+            "Его видите только вы и организатор.",
+        )
+    raise BidRefused("Слишком много одновременных ставок — повторите через секунду.")
+
+
+def withdraw_offer(session: Session, *, actor_id: int, lot_id: object) -> BidResult:
+    """Cancel the organisation's active price offer on the lot. Commits."""
+    lid = _id(lot_id)
+    actor = load_actor(session, actor_id)
+    for attempt in range(MAX_ATTEMPTS):
+        lot, auction = _read(session, lid)
+        org_id = bidder_org(session, actor, auction.id or 0)
+        now = utcnow()
+        rules.check_withdraw(_state(session, lot, auction), now)
+        offer = _active_offer(session, lid, org_id)
+        if offer is None:
+            raise BidRefused("У вашей организации нет действующего ценового предложения по лоту.")
+        seen = (lot.version, lot.best_amount, lot.effective_end)
+        try:
+            if not _cas(session, lot, now):
+                _retrying(session, attempt)
+                continue
+            _void(session, offer, VoidKind.WITHDRAWN, by=actor.id)
+            session.commit()
+        except (IntegrityError, OperationalError):
+            _retrying(session, attempt)
+            continue
+        number = _participant_no(session, auction.id or 0, org_id)
+        return BidResult(
+            lot_id=lid,
+            kind="withdraw",
+            bid_id=offer.id,
+            seq=None,
+            amount=None,
+            participant=rules.pseudonym(number),
+            leading=False,
+            best_amount=seen[1],
+            effective_end=seen[2],
+            extended=False,
+            version=seen[0] + 1,
+            message="Ценовое предложение отозвано.",
+        )
+    raise BidRefused("Слишком много одновременных ставок — повторите через секунду.")
+
+
+def _notify_outbid(
+    session: Session,
+    previous_best: int | None,
+    org_id: int,
+    lot: AuctionLot,
+    auction: Auction,
+    value: Decimal,
+) -> None:
+    if previous_best is None:
+        return
+    prev = session.get(AuctionBid, previous_best)
+    if prev is None or prev.organisation_id == org_id:
+        return
+    emit(
+        session,
+        event="auctions.outbid",
+        recipient_ids=[prev.user_id],
+        context={
+            "auction": auction.title,
+            "lot": f"№ {lot.number} {lot.product}",
+            "price": rules.fmt_money(value, lot.currency),
+        },
+        link=_lot_link(lot.id or 0),
+    )
+
+
+# --------------------------------------------------------------------------- organiser
+
+
+def _organiser(session: Session, actor_id: int) -> Actor:
+    return require(load_actor(session, actor_id), Perm.AUCTIONS_ORGANISE)
+
+
+def _auction(session: Session, auction_id: object, *, lock: bool = False) -> Auction:
+    aid = _id(auction_id, "Аукцион")
+    stmt = select(Auction).where(Auction.id == aid)
+    if lock:
+        stmt = stmt.with_for_update()
+    auction = session.exec(stmt.execution_options(populate_existing=True)).first()
+    if auction is None:
+        raise NotFound("Аукцион не найден.")
+    return auction
+
+
+def _snapshot(a: Auction) -> dict[str, Any]:
+    return {
+        "title": a.title,
+        "status": a.status,
+        "form": a.form,
+        "starts_at": a.starts_at,
+        "ends_at": a.ends_at,
+        "step_kind": a.step_kind,
+        "step_value": str(a.step_value),
+        "soft_close_minutes": a.soft_close_minutes,
+        "extension_minutes": a.extension_minutes,
+    }
+
+
+def _check_version(a: Auction, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != a.version:
+        raise StaleVersion()
+
+
+def create_auction(session: Session, *, actor_id: int, fields: rules.AuctionFields) -> int:
+    """A new draft auction. Returns its id. Commits."""
+    actor = _organiser(session, actor_id)
+    f = rules.validate_auction(fields)
+    if f.starts_at <= utcnow():
+        raise ValidationFailed("Начало торгов должно быть в будущем.", field="starts_at")
+    auction = Auction(
+        title=f.title,
+        description=f.description,
+        organiser_id=actor.id,
+        form=f.form,
+        status=AuctionStatus.DRAFT,
+        starts_at=f.starts_at,
+        ends_at=f.ends_at,
+        step_kind=f.step_kind,
+        step_value=f.step_value,
+        soft_close_minutes=f.soft_close_minutes,
+        extension_minutes=f.extension_minutes,
+    )
+    session.add(auction)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="auctions.create",
+        object_type="auction",
+        object_id=auction.id,
+        after=_snapshot(auction),
+    )
+    session.commit()
+    return auction.id or 0
+
+
+def update_auction(
+    session: Session,
+    *,
+    actor_id: int,
+    auction_id: object,
+    fields: rules.AuctionFields,
+    expected_version: int | None = None,
+) -> None:
+    """Edit a draft or announced auction. A schedule change of an announced auction moves
+    its lots' ends and notifies the participants. Commits."""
+    actor = _organiser(session, actor_id)
+    a = _auction(session, auction_id, lock=True)
+    _check_version(a, expected_version)
+    if a.status not in rules.EDITABLE:
+        raise ValidationFailed(
+            "Изменять можно только черновик или объявленный аукцион (до начала торгов)."
+        )
+    f = rules.validate_auction(fields)
+    now = utcnow()
+    if f.starts_at <= now:
+        raise ValidationFailed("Начало торгов должно быть в будущем.", field="starts_at")
+    before = _snapshot(a)
+    schedule_changed = (a.starts_at, a.ends_at) != (f.starts_at, f.ends_at)
+    old_start, old_end = a.starts_at, a.ends_at
+    a.title, a.description, a.form = f.title, f.description, f.form
+    a.starts_at, a.ends_at = f.starts_at, f.ends_at
+    a.step_kind, a.step_value = f.step_kind, f.step_value
+    a.soft_close_minutes, a.extension_minutes = f.soft_close_minutes, f.extension_minutes
+    a.version += 1
+    a.updated_at = now
+    a.ending_soon_sent_at = None if schedule_changed else a.ending_soon_sent_at
+    session.add(a)
+    session.execute(
+        update(AuctionLot)
+        .where(col(AuctionLot.auction_id) == a.id)
+        .values(effective_end=f.ends_at, version=AuctionLot.version + 1)
+    )
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="auctions.update",
+        object_type="auction",
+        object_id=a.id,
+        before=before,
+        after=_snapshot(a),
+    )
+    if schedule_changed and a.status == AuctionStatus.ANNOUNCED:
+        from cabinet.formatting import fmt_dt
+
+        emit(
+            session,
+            event="auctions.schedule_changed",
+            recipient_ids=queries.audience_user_ids(session),
+            context={
+                "auction": a.title,
+                "old_schedule": f"{fmt_dt(old_start)} — {fmt_dt(old_end)}",
+                "new_schedule": f"{fmt_dt(a.starts_at)} — {fmt_dt(a.ends_at)}",
+            },
+            link=routes.auction_url(a.id or 0),
+        )
+    session.commit()
+
+
+def announce_auction(
+    session: Session, *, actor_id: int, auction_id: object, expected_version: int | None = None
+) -> None:
+    """Publish a draft: participants see it in the calendar; it starts by itself. Commits."""
+    actor = _organiser(session, actor_id)
+    a = _auction(session, auction_id, lock=True)
+    _check_version(a, expected_version)
+    if a.status not in rules.ANNOUNCEABLE:
+        raise ValidationFailed("Объявить можно только черновик.")
+    if a.starts_at <= utcnow():
+        raise ValidationFailed(
+            "Время начала уже прошло — перенесите начало торгов и объявите снова.",
+            field="starts_at",
+        )
+    lots = session.exec(
+        select(func.count()).select_from(AuctionLot).where(AuctionLot.auction_id == a.id)
+    ).one()
+    if not lots:
+        raise ValidationFailed("Добавьте хотя бы один лот.")
+    a.status = AuctionStatus.ANNOUNCED
+    a.version += 1
+    a.updated_at = utcnow()
+    session.add(a)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="auctions.announce",
+        object_type="auction",
+        object_id=a.id,
+        after={"status": a.status},
+    )
+    session.commit()
+
+
+def cancel_auction(
+    session: Session,
+    *,
+    actor_id: int,
+    auction_id: object,
+    reason: str,
+    expected_version: int | None = None,
+) -> None:
+    """Cancel a draft, announced or running auction; bids stop at once. Commits."""
+    actor = _organiser(session, actor_id)
+    a = _auction(session, auction_id, lock=True)
+    _check_version(a, expected_version)
+    text = " ".join(str(reason or "").split())
+    if not text:
+        raise ValidationFailed("Укажите причину отмены.", field="reason")
+    if len(text) > 500:
+        raise ValidationFailed("Причина — не длиннее 500 символов.", field="reason")
+    if a.status not in rules.CANCELLABLE:
+        raise ValidationFailed("Завершённый или уже отменённый аукцион отменить нельзя.")
+    was = a.status
+    a.status = AuctionStatus.CANCELLED
+    a.cancel_reason = text
+    a.version += 1
+    a.updated_at = utcnow()
+    session.add(a)
+    # Bump every lot so a bid that read the running auction loses its compare-and-set.
+    session.execute(
+        update(AuctionLot)
+        .where(col(AuctionLot.auction_id) == a.id)
+        .values(version=AuctionLot.version + 1)
+    )
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="auctions.cancel",
+        object_type="auction",
+        object_id=a.id,
+        before={"status": was},
+        after={"status": a.status, "reason": text},
+    )
+    if was != AuctionStatus.DRAFT:
+        emit(
+            session,
+            event="auctions.schedule_changed",
+            recipient_ids=queries.audience_user_ids(session),
+            context={
+                "auction": a.title,
+                "old_schedule": "",
+                "new_schedule": f"аукцион отменён: {text}",
+            },
+            link=routes.auction_url(a.id or 0),
+        )
+    session.commit()
+
+
+def _editable_for_lots(a: Auction) -> None:
+    if a.status not in rules.EDITABLE:
+        raise ValidationFailed("Лоты можно менять только до начала торгов.")
+
+
+def _next_lot_number(session: Session, auction_id: int) -> int:
+    top = session.exec(
+        select(func.max(AuctionLot.number)).where(AuctionLot.auction_id == auction_id)
+    ).one()
+    return int(top or 0) + 1
+
+
+def _new_lot(a: Auction, number: int, f: rules.LotFields) -> AuctionLot:
+    return AuctionLot(
+        auction_id=a.id or 0,
+        number=number,
+        product=f.product,
+        quantity=f.quantity,
+        unit=f.unit,
+        start_price=f.start_price,
+        currency=f.currency,
+        delivery_terms=f.delivery_terms,
+        search_text=rules.search_text(f.product, f.delivery_terms, a.title),
+        effective_end=a.ends_at,
+    )
+
+
+def add_lot(session: Session, *, actor_id: int, auction_id: object, fields: rules.LotFields) -> int:
+    actor = _organiser(session, actor_id)
+    a = _auction(session, auction_id, lock=True)
+    _editable_for_lots(a)
+    lot = _new_lot(a, _next_lot_number(session, a.id or 0), fields)
+    session.add(lot)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="auctions.lot_add",
+        object_type="auction_lot",
+        object_id=lot.id,
+        after={"auction_id": a.id, "product": lot.product, "start_price": str(lot.start_price)},
+    )
+    session.commit()
+    return lot.id or 0
+
+
+def update_lot(session: Session, *, actor_id: int, lot_id: object, fields: rules.LotFields) -> None:
+    actor = _organiser(session, actor_id)
+    lot = session.get(AuctionLot, _id(lot_id), populate_existing=True)
+    if lot is None:
+        raise NotFound("Лот не найден.")
+    a = _auction(session, lot.auction_id, lock=True)
+    _editable_for_lots(a)
+    before = {"product": lot.product, "start_price": str(lot.start_price)}
+    lot.product, lot.quantity, lot.unit = fields.product, fields.quantity, fields.unit
+    lot.start_price, lot.currency = fields.start_price, fields.currency
+    lot.delivery_terms = fields.delivery_terms
+    lot.search_text = rules.search_text(fields.product, fields.delivery_terms, a.title)
+    lot.version += 1
+    session.add(lot)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="auctions.lot_update",
+        object_type="auction_lot",
+        object_id=lot.id,
+        before=before,
+        after={"product": lot.product, "start_price": str(lot.start_price)},
+    )
+    session.commit()
+
+
+def delete_lot(session: Session, *, actor_id: int, lot_id: object) -> None:
+    actor = _organiser(session, actor_id)
+    lot = session.get(AuctionLot, _id(lot_id), populate_existing=True)
+    if lot is None:
+        raise NotFound("Лот не найден.")
+    a = _auction(session, lot.auction_id, lock=True)
+    _editable_for_lots(a)
+    if lot.last_seq:
+        raise ValidationFailed("По лоту уже были ставки — удалить его нельзя.")
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="auctions.lot_delete",
+        object_type="auction_lot",
+        object_id=lot.id,
+        before={"auction_id": a.id, "product": lot.product},
+    )
+    session.delete(lot)
+    session.commit()
+
+
+def import_lots(
+    session: Session, *, actor_id: int, auction_id: object, rows: list[rules.LotFields]
+) -> int:
+    """Add already validated rows (lots_import.parse) as lots in one transaction."""
+    actor = _organiser(session, actor_id)
+    a = _auction(session, auction_id, lock=True)
+    _editable_for_lots(a)
+    if not rows:
+        raise ValidationFailed("В файле нет строк с лотами.")
+    if len(rows) > 5000:
+        raise ValidationFailed("Не больше 5000 лотов за одну загрузку.")
+    number = _next_lot_number(session, a.id or 0)
+    for i, f in enumerate(rows):
+        session.add(_new_lot(a, number + i, f))
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="auctions.lots_import",
+        object_type="auction",
+        object_id=a.id,
+        after={"lots": len(rows)},
+    )
+    session.commit()
+    return len(rows)
+
+
+def annul_bid(session: Session, *, actor_id: int, bid_id: object, reason: str) -> None:
+    """The organiser annuls a ledger row with a recorded reason; the lot's best open bid is
+    recomputed from what stays active. Not after the lot's result is decided. Commits."""
+    actor = _organiser(session, actor_id)
+    bid = session.get(AuctionBid, _id(bid_id, "Ставка"))
+    if bid is None:
+        raise NotFound("Ставка не найдена.")
+    text = " ".join(str(reason or "").split())
+    if not text:
+        raise ValidationFailed("Укажите причину аннулирования.", field="reason")
+    if len(text) > 500:
+        raise ValidationFailed("Причина — не длиннее 500 символов.", field="reason")
+    for attempt in range(MAX_ATTEMPTS):
+        lot = session.get(AuctionLot, bid.lot_id, populate_existing=True)
+        assert lot is not None
+        if lot.closed_at is not None:
+            raise ValidationFailed("Итоги по лоту уже подведены — ставку аннулировать нельзя.")
+        voided = session.exec(select(AuctionBidVoid).where(AuctionBidVoid.bid_id == bid.id)).first()
+        if voided is not None:
+            raise ValidationFailed("Эта ставка уже не действует.")
+        try:
+            session.add(
+                AuctionBidVoid(
+                    bid_id=bid.id or 0,
+                    lot_id=bid.lot_id,
+                    kind=VoidKind.ANNULLED,
+                    reason=text,
+                    by_user_id=actor.id,
+                )
+            )
+            session.flush()
+            infos = queries.bid_infos(session, lot.id or 0)
+            best = rules.best_open(infos)
+            if not _cas(
+                session,
+                lot,
+                utcnow(),
+                best_amount=best.amount if best else None,
+                best_bid_id=best.id if best else None,
+                open_bids=sum(1 for b in infos if b.active and b.kind == BidKind.OPEN),
+            ):
+                _retrying(session, attempt)
+                continue
+            audit.record(
+                session,
+                actor_id=actor.id,
+                action="auctions.bid_annul",
+                object_type="auction_bid",
+                object_id=bid.id,
+                before={"amount": str(bid.amount), "kind": bid.kind, "seq": bid.seq},
+                after={"reason": text},
+            )
+            session.commit()
+            return
+        except (IntegrityError, OperationalError):
+            _retrying(session, attempt)
+            continue
+    raise BidRefused("Лот сейчас меняется — повторите через секунду.")
