@@ -117,3 +117,10 @@ def auction_lot_url(lot_id: int | str) -> str:
 
 def admin_auction_url(auction_id: int | str) -> str:
     return with_query(ADMIN_AUCTION, id=auction_id)
+
+
+TELECOM = "/telecom"  # subscriber: contracts, SIM cards (?sim=<id>&from=&to=&kind=&status=&after=)
+
+
+def telecom_sim_url(sim_id: int | str) -> str:
+    return with_query(TELECOM, sim=sim_id)

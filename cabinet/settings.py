@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     esign_pin_max_failures: int = 5  # wrong PINs in a row before the key is locked
     esign_pin_lockout_minutes: int = 30
 
+    # Telecom payment provider (cabinet/telecom/payments.py). Without a shop id the built-in
+    # sandbox provider is mounted under /api/sandbox-pay and used (PAYMENT_SANDBOX=false: off).
+    payment_provider_url: str = ""  # e.g. https://pay.example.ru/api; "" = the sandbox
+    payment_shop_id: str = ""
+    payment_secret: str = ""
+    payment_timeout_seconds: float = 10.0
+    payment_sandbox: bool | None = None  # None: on when no shop id is configured
+    payment_webhook_url: str = ""  # where the provider posts outcomes; "" = this app's API
+    autopay_worker_enabled: bool = True  # the in-process auto-payment task
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
