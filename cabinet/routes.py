@@ -124,3 +124,12 @@ TELECOM = "/telecom"  # subscriber: contracts, SIM cards (?sim=<id>&from=&to=&ki
 
 def telecom_sim_url(sim_id: int | str) -> str:
     return with_query(TELECOM, sim=sim_id)
+
+
+JOURNALS = "/journals"  # maintenance journals: the caller's service objects
+JOURNAL_OBJECT = "/journals/object"  # ?id=<object id>
+JOURNAL_VIEW = "/journals/journal"  # ?id=<journal id>&from=&to=&after=
+JOURNAL_ENTRY = "/journals/entry"  # ?id=<entry id>
+JOURNALS_AWAITING = "/journals/awaiting"  # entries waiting for my signature
+ADMIN_JOURNAL_TYPES = "/admin/journals/types"
+ADMIN_JOURNAL_OBJECTS = "/admin/journals/objects"  # objects of all subscribers (?q=&org=)

@@ -571,6 +571,53 @@ EVENTS: dict[str, EventSpec] = {
             "Auction “{auction}”: {new_schedule}. {link}",
         ),
     ),
+    "journals.entry_signed": EventSpec(
+        "Запись журнала подписана",
+        "Journal entry signed",
+        allowed=_ALL,
+        default=frozenset({NotifyChannel.INAPP}),
+        sample={
+            "document": "Запись № 12: Проверка АПС",
+            "journal": "Пожарная сигнализация — Склад № 1",
+            "side": "Абонент",
+            "signer": "Петров Пётр Петрович",
+        },
+        ru=Text(
+            "Подписано: {document}",
+            "Здравствуйте, {user_name}!\n\n{signer} ({side}) подписал(а) «{document}» "
+            "(журнал «{journal}»).\n\n{link}",
+            "{signer} подписал(а) «{document}». {link}",
+        ),
+        en=Text(
+            "Signed: {document}",
+            "Hello {user_name},\n\n{signer} ({side}) signed “{document}” "
+            "(journal “{journal}”).\n\n{link}",
+            "{signer} signed “{document}”. {link}",
+        ),
+    ),
+    "journals.signatures_withdrawn": EventSpec(
+        "Подписи записи отозваны",
+        "Entry signatures withdrawn",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        sample={
+            "document": "Запись № 12: Проверка АПС",
+            "journal": "Пожарная сигнализация — Склад № 1",
+            "version": "2",
+        },
+        ru=Text(
+            "Запись изменена, подпись отозвана: {document}",
+            "Здравствуйте, {user_name}!\n\nЗапись «{document}» (журнал «{journal}») изменена, "
+            "ваша подпись отозвана. Подпишите новую версию {version}.\n\n{link}",
+            "«{document}» изменена, подпишите версию {version}. {link}",
+        ),
+        en=Text(
+            "Entry changed, signature withdrawn: {document}",
+            "Hello {user_name},\n\nentry “{document}” (journal “{journal}”) was changed and "
+            "your signature withdrawn. Please sign version {version}.\n\n{link}",
+            "“{document}” changed, sign version {version}. {link}",
+        ),
+    ),
 }
 
 

@@ -1,0 +1,1 @@
+"""Maintenance journals: service objects, typed journals, entries signed by both sides."""
