@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     notify_worker_enabled: bool = True  # the in-process notification delivery task
     http_timeout_seconds: float = 5.0
 
+    # ERP integration (cabinet/erp): empty ERP_URL = no sync worker, no outbound sends.
+    # `make run` starts the fake ERP (tests/fakes/erp_server.py) and points ERP_URL at it.
+    erp_url: str = ""
+    erp_token: str = ""
+    erp_sync_interval: int = 20 * 60  # seconds between scheduled delta runs
+    erp_sync_batch: int = 2000  # rows per ERP page = per committed batch
+    erp_worker_enabled: bool = True  # the in-process sync/outbound lifespan task
+    api_rate_limit_per_minute: int = 120  # integration API requests per token per minute
+
     # Electronic signatures (cabinet/esign): the system's CA and users' certificates
     esign_ca_name: str = "Удостоверяющий центр Кабинета"  # CN of the CA certificate
     esign_owner_organisation: str = "ООО «Кабинет»"  # O of the CA; staff certificates' O

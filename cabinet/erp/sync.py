@@ -1,0 +1,597 @@
+"""The ERP delta sync: pull each entity's changes since its watermark and upsert them.
+
+One run, safe with several workers and after a crash:
+
+1. **lease** — one conditional UPDATE claims the `erp_sync_leases` row ("sync") if nobody
+   holds it or the holder's lease lapsed; the holder renews it after every batch. Two
+   workers, or two clicks on "run now", never run at once.
+2. **entities in dependency order** — organisations, contracts, orders (+ lines, events,
+   vehicles, services), invoices (+ payment schedule, operations), documents, certificates.
+3. **a batch = one ERP page = one transaction** — rows are parsed (`rules.parse`); malformed
+   ones are recorded as `SyncIssue` and skipped; the rest are upserted with
+   `INSERT … ON CONFLICT (erp_id) DO UPDATE … WHERE stored.erp_updated_at <=
+   excluded.erp_updated_at` (SQLite and PostgreSQL dialect inserts), so replaying a page
+   is harmless and an older version never overwrites a newer one. The entity's watermark
+   (the ERP's cursor after the page) is written in the same transaction: it moves only with
+   a committed batch. If the batch hits a database error, it is retried row by row in
+   savepoints and only the failing rows are skipped.
+4. A run that dies half-way (ERP error, dropped connection, killed worker) keeps every
+   committed batch; the next run resumes at the watermark and converges to the same state.
+
+Organisations are the platform's table: upserted by INN (the unique index), mapped to their
+ERP key in `erp_organisations`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
+from sqlmodel import Session, col, select
+
+from cabinet.erp import rules
+from cabinet.erp.client import ChangeFeed, ErpError
+from models.base import utcnow
+from models.documents import Certificate, ShippingDocument, new_public_code
+from models.erp import (
+    ErpOrganisation,
+    ErpWatermark,
+    SyncIssue,
+    SyncLease,
+    SyncRun,
+    SyncStatus,
+    SyncTrigger,
+)
+from models.finance import Contract, FinanceOperation, Invoice, PaymentScheduleItem
+from models.orders import Order, OrderEvent, OrderLine, OrderService, OrderVehicle
+from models.organisations import Organisation
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "sync"
+INTERRUPTED = "Прервана: работник остановился до конца прогона."
+_IN_CHUNK = 900  # keys per IN (...) list
+
+CHILD_TABLES: dict[str, Any] = {
+    "lines": OrderLine.__table__,  # type: ignore[attr-defined]
+    "events": OrderEvent.__table__,  # type: ignore[attr-defined]
+    "vehicles": OrderVehicle.__table__,  # type: ignore[attr-defined]
+    "services": OrderService.__table__,  # type: ignore[attr-defined]
+    "schedule": PaymentScheduleItem.__table__,  # type: ignore[attr-defined]
+    "operations": FinanceOperation.__table__,  # type: ignore[attr-defined]
+}
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# -- the lease ------------------------------------------------------------------------------
+def claim_lease(session: Session, *, holder: str, now: datetime, name: str = LEASE_NAME) -> bool:
+    """Take the run lock iff nobody holds it or the holder's lease has lapsed."""
+    conn = session.connection()
+    table = SyncLease.__table__  # type: ignore[attr-defined]
+    conn.execute(_insert(conn, table).values(name=name, holder="").on_conflict_do_nothing())
+    L = SyncLease  # noqa: N806
+    result = conn.execute(
+        sa.update(table)
+        .where(
+            L.name == name,
+            sa.or_(L.holder == "", col(L.expires_at).is_(None), col(L.expires_at) < now),
+        )
+        .values(holder=holder, expires_at=now + rules.LEASE, requested_at=None)
+    )
+    session.commit()
+    return bool(result.rowcount)
+
+
+def renew_lease(session: Session, *, holder: str, now: datetime, run_id: int | None) -> bool:
+    L = SyncLease  # noqa: N806
+    result = session.connection().execute(
+        sa.update(SyncLease.__table__)  # type: ignore[attr-defined]
+        .where(L.name == LEASE_NAME, L.holder == holder)
+        .values(expires_at=now + rules.LEASE, run_id=run_id)
+    )
+    return bool(result.rowcount)
+
+
+def release_lease(session: Session, *, holder: str) -> None:
+    L = SyncLease  # noqa: N806
+    session.connection().execute(
+        sa.update(SyncLease.__table__)  # type: ignore[attr-defined]
+        .where(L.name == LEASE_NAME, L.holder == holder)
+        .values(holder="", expires_at=None, run_id=None)
+    )
+    session.commit()
+
+
+class LeaseLost(Exception):
+    pass
+
+
+# -- upserts --------------------------------------------------------------------------------
+def _insert(conn: Connection, table: Any) -> Any:
+    return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
+
+
+def upsert(
+    conn: Connection,
+    table: Any,
+    rows: Sequence[dict[str, Any]],
+    *,
+    key: str = "erp_id",
+    keep: Iterable[str] = (),
+    newer_only: bool = True,
+) -> None:
+    """INSERT … ON CONFLICT (key) DO UPDATE for every row (one executemany)."""
+    if not rows:
+        return
+    ins = _insert(conn, table)
+    skip = {key, *keep}
+    set_ = {c: ins.excluded[c] for c in rows[0] if c not in skip}
+    where = None
+    if newer_only and "erp_updated_at" in table.c:
+        stored = table.c.erp_updated_at
+        where = sa.or_(stored.is_(None), stored <= ins.excluded.erp_updated_at)
+    conn.execute(ins.on_conflict_do_update(index_elements=[key], set_=set_, where=where), rows)
+
+
+def _ids_by_erp(conn: Connection, table: Any, erp_ids: Iterable[str]) -> dict[str, int]:
+    keys = sorted({k for k in erp_ids if k})
+    found: dict[str, int] = {}
+    for i in range(0, len(keys), _IN_CHUNK):
+        chunk = keys[i : i + _IN_CHUNK]
+        found.update(
+            (row[0], row[1])
+            for row in conn.execute(
+                sa.select(table.c.erp_id, table.c.id).where(table.c.erp_id.in_(chunk))
+            )
+        )
+    return found
+
+
+def _columns(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+# -- one run's counters ---------------------------------------------------------------------
+@dataclass
+class Failure:
+    erp_id: str
+    reason: str
+    raw: Any
+
+
+@dataclass
+class EntityStats:
+    rows_in: int = 0
+    updated: int = 0
+    failed: int = 0
+
+
+@dataclass
+class RunReport:
+    run_id: int | None = None
+    status: str = SyncStatus.RUNNING
+    rows_in: int = 0
+    rows_updated: int = 0
+    rows_failed: int = 0
+    error: str = ""
+    entities: dict[str, EntityStats] = field(default_factory=dict)
+    seconds: float = 0.0
+    lag_seconds: int | None = None
+
+
+@dataclass
+class _Ctx:
+    conn: Connection
+    now: datetime
+    org_ids: dict[str, int]  # ERP organisation key -> organisations.id
+    org_owner: dict[int, str]  # organisations.id -> ERP key
+
+
+# -- appliers: parsed rows -> tables; return the rows that could not be stored --------------
+def _dedupe(rows: list[dict[str, Any]], key: str = "erp_id") -> list[dict[str, Any]]:
+    last: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        last[row[key]] = row
+    return list(last.values())
+
+
+def _apply_organisations(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
+    failures: list[Failure] = []
+    by_inn: dict[str, dict[str, Any]] = {}
+    for row in _dedupe(rows):
+        other = by_inn.get(row["inn"])
+        if other is not None and other["erp_id"] != row["erp_id"]:
+            failures.append(Failure(row["erp_id"], f"ИНН {row['inn']} повторяется в ERP", row))
+            continue
+        by_inn[row["inn"]] = row
+    if not by_inn:
+        return failures
+    org_table = Organisation.__table__  # type: ignore[attr-defined]
+    existing = dict(
+        ctx.conn.execute(
+            sa.select(org_table.c.inn, org_table.c.id).where(org_table.c.inn.in_(list(by_inn)))
+        ).all()
+    )
+    good: list[dict[str, Any]] = []
+    for inn, row in by_inn.items():
+        owner = ctx.org_owner.get(existing.get(inn, -1))
+        if owner is not None and owner != row["erp_id"]:
+            failures.append(Failure(row["erp_id"], f"ИНН {inn} уже сопоставлен с {owner}", row))
+            continue
+        good.append(row)
+    if not good:
+        return failures
+    ins = _insert(ctx.conn, org_table)
+    values = [
+        {
+            "kind": r["kind"],
+            "name": r["name"],
+            "inn": r["inn"],
+            "kpp": r["kpp"],
+            "ogrn": r["ogrn"],
+            "legal_address": r["legal_address"],
+            "created_at": ctx.now,
+        }
+        for r in good
+    ]
+    ctx.conn.execute(
+        ins.on_conflict_do_update(
+            index_elements=["inn"],
+            index_where=sa.text("inn <> ''"),
+            set_={c: ins.excluded[c] for c in ("kind", "name", "kpp", "ogrn", "legal_address")},
+        ),
+        values,
+    )
+    ids = dict(
+        ctx.conn.execute(
+            sa.select(org_table.c.inn, org_table.c.id).where(
+                org_table.c.inn.in_([r["inn"] for r in good])
+            )
+        ).all()
+    )
+    mapping = [
+        {
+            "erp_id": r["erp_id"],
+            "organisation_id": ids[r["inn"]],
+            "erp_updated_at": r["erp_updated_at"],
+        }
+        for r in good
+    ]
+    # An ERP key that moved to another INN: free its old organisation first.
+    old = [
+        oid
+        for oid, key in ctx.org_owner.items()
+        if key in {m["erp_id"] for m in mapping} and oid not in ids.values()
+    ]
+    for oid in old:
+        ctx.org_owner.pop(oid, None)
+    upsert(ctx.conn, ErpOrganisation.__table__, mapping, newer_only=False)  # type: ignore[attr-defined]
+    for m in mapping:
+        ctx.org_ids[m["erp_id"]] = m["organisation_id"]
+        ctx.org_owner[m["organisation_id"]] = m["erp_id"]
+    return failures
+
+
+def _resolve(
+    ctx: _Ctx,
+    rows: list[dict[str, Any]],
+    *,
+    contracts: bool = False,
+    orders: bool = False,
+) -> tuple[list[dict[str, Any]], list[Failure]]:
+    """Organisation/contract/order keys -> ids; rows whose parents are unknown fail."""
+    contract_ids = (
+        _ids_by_erp(ctx.conn, Contract.__table__, (r.get("_contract", "") for r in rows))  # type: ignore[attr-defined]
+        if contracts
+        else {}
+    )
+    order_ids = (
+        _ids_by_erp(ctx.conn, Order.__table__, (r.get("_order", "") for r in rows))  # type: ignore[attr-defined]
+        if orders
+        else {}
+    )
+    good, failures = [], []
+    for row in _dedupe(rows):
+        org_id = ctx.org_ids.get(row["_org"])
+        if org_id is None:
+            failures.append(Failure(row["erp_id"], f"нет организации {row['_org']}", row))
+            continue
+        row["organisation_id"] = org_id
+        if contracts:
+            key = row.get("_contract", "")
+            if key and key not in contract_ids:
+                failures.append(Failure(row["erp_id"], f"нет договора {key}", row))
+                continue
+            row["contract_id"] = contract_ids.get(key)
+        if orders:
+            key = row.get("_order", "")
+            if key and key not in order_ids:
+                failures.append(Failure(row["erp_id"], f"нет заказа {key}", row))
+                continue
+            row["order_id"] = order_ids.get(key)
+        good.append(row)
+    return good, failures
+
+
+def _apply_children(
+    ctx: _Ctx,
+    parents: list[dict[str, Any]],
+    parent_ids: dict[str, int],
+    parent_key: str,
+    extra: Callable[[dict[str, Any]], dict[str, Any]],
+) -> None:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for parent in parents:
+        pid = parent_ids[parent["erp_id"]]
+        for kind, children in parent["_children"].items():
+            for child in children:
+                grouped.setdefault(kind, []).append(
+                    {
+                        **child,
+                        parent_key: pid,
+                        "organisation_id": parent["organisation_id"],
+                        **extra(parent),
+                    }
+                )
+    for kind, rows in grouped.items():
+        upsert(ctx.conn, CHILD_TABLES[kind], _dedupe(rows))
+
+
+def _apply_contracts(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
+    good, failures = _resolve(ctx, rows)
+    values = [{**_columns(r), "updated_at": ctx.now} for r in good]
+    upsert(ctx.conn, Contract.__table__, values)  # type: ignore[attr-defined]
+    return failures
+
+
+def _apply_orders(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
+    good, failures = _resolve(ctx, rows, contracts=True)
+    table = Order.__table__  # type: ignore[attr-defined]
+    upsert(ctx.conn, table, [{**_columns(r), "updated_at": ctx.now} for r in good])
+    ids = _ids_by_erp(ctx.conn, table, (r["erp_id"] for r in good))
+    _apply_children(ctx, good, ids, "order_id", lambda _p: {})
+    return failures
+
+
+def _apply_invoices(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
+    good, failures = _resolve(ctx, rows, contracts=True, orders=True)
+    table = Invoice.__table__  # type: ignore[attr-defined]
+    upsert(ctx.conn, table, [{**_columns(r), "updated_at": ctx.now} for r in good])
+    ids = _ids_by_erp(ctx.conn, table, (r["erp_id"] for r in good))
+    _apply_children(
+        ctx,
+        good,
+        ids,
+        "invoice_id",
+        lambda p: {"contract_id": p["contract_id"], "updated_at": ctx.now},
+    )
+    return failures
+
+
+def _apply_documents(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
+    good, failures = _resolve(ctx, rows, orders=True)
+    values = [{**_columns(r), "updated_at": ctx.now} for r in good]
+    upsert(ctx.conn, ShippingDocument.__table__, values)  # type: ignore[attr-defined]
+    return failures
+
+
+def _apply_certificates(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
+    good, failures = _resolve(ctx, rows, orders=True)
+    values = [
+        {**_columns(r), "updated_at": ctx.now, "public_code": new_public_code()} for r in good
+    ]
+    # The QR page's code is made once, on insert; a sync never changes it.
+    upsert(ctx.conn, Certificate.__table__, values, keep=("public_code",))  # type: ignore[attr-defined]
+    return failures
+
+
+APPLIERS: dict[str, Callable[[_Ctx, list[dict[str, Any]]], list[Failure]]] = {
+    "organisations": _apply_organisations,
+    "contracts": _apply_contracts,
+    "orders": _apply_orders,
+    "invoices": _apply_invoices,
+    "documents": _apply_documents,
+    "certificates": _apply_certificates,
+}
+
+
+# -- the run --------------------------------------------------------------------------------
+def _load_org_map(session: Session) -> tuple[dict[str, int], dict[int, str]]:
+    rows = session.exec(select(ErpOrganisation.erp_id, ErpOrganisation.organisation_id)).all()
+    return dict(rows), {o: e for e, o in rows}
+
+
+def _watermark(session: Session, entity: str) -> ErpWatermark:
+    wm = session.get(ErpWatermark, entity, populate_existing=True)
+    return wm if wm is not None else ErpWatermark(entity=entity, cursor="")
+
+
+def _raw_text(raw: Any) -> str:
+    try:
+        return json.dumps(raw, ensure_ascii=False, default=str)[:2000]
+    except (TypeError, ValueError):
+        return repr(raw)[:2000]
+
+
+def _apply_batch(
+    session: Session, ctx: _Ctx, entity: str, parsed: list[dict[str, Any]]
+) -> list[Failure]:
+    """Apply a page; on a database error, retry row by row in savepoints."""
+    apply = APPLIERS[entity]
+    try:
+        with session.begin_nested():
+            return apply(ctx, parsed)
+    except (IntegrityError, StatementError, DBAPIError):
+        log.warning("erp sync: %s batch failed, retrying row by row", entity, exc_info=True)
+    failures: list[Failure] = []
+    for row in parsed:
+        try:
+            with session.begin_nested():
+                failures += apply(ctx, [row])
+        except (IntegrityError, StatementError, DBAPIError) as e:
+            reason = str(getattr(e, "orig", e)).splitlines()[0][:300]
+            failures.append(Failure(row.get("erp_id", ""), f"ошибка базы: {reason}", row))
+    return failures
+
+
+def run_sync(
+    session: Session,
+    feed: ChangeFeed,
+    *,
+    trigger: str = SyncTrigger.SCHEDULE,
+    actor_id: int | None = None,
+    batch: int = 2000,
+    entities: Sequence[str] = rules.ENTITIES,
+    holder: str | None = None,
+    progress: Callable[[str, int, float], None] | None = None,
+) -> RunReport | None:
+    """One sync run; None when another run holds the lease."""
+    holder = holder or worker_name()
+    started = time.perf_counter()
+    if not claim_lease(session, holder=holder, now=utcnow()):
+        return None
+    report = RunReport()
+    try:
+        # Runs left "running" by a dead worker: we hold the lease, so none is alive.
+        stale = session.exec(select(SyncRun).where(SyncRun.status == SyncStatus.RUNNING)).all()
+        for old in stale:
+            old.status, old.last_error, old.finished_at = SyncStatus.FAILED, INTERRUPTED, utcnow()
+            session.add(old)
+        run = SyncRun(trigger=trigger, started_by_id=actor_id, worker=holder[:100])
+        session.add(run)
+        session.commit()
+        report.run_id = run.id
+        org_ids, org_owner = _load_org_map(session)
+        for entity in entities:
+            stats = report.entities.setdefault(entity, EntityStats())
+            while True:
+                wm = _watermark(session, entity)
+                page = feed.changes(entity, wm.cursor, batch)
+                now = utcnow()
+                parsed: list[dict[str, Any]] = []
+                failures: list[Failure] = []
+                for raw in page.rows:
+                    try:
+                        parsed.append(rules.parse(entity, raw))
+                    except rules.MalformedRow as e:
+                        failures.append(Failure(rules.erp_id_of(raw), e.reason, raw))
+                ctx = _Ctx(session.connection(), now, org_ids, org_owner)
+                failures += _apply_batch(session, ctx, entity, parsed)
+                for f in failures:
+                    session.add(
+                        SyncIssue(
+                            run_id=run.id,
+                            entity=entity,
+                            erp_id=f.erp_id[:64],
+                            error=f.reason[:500],
+                            payload=_raw_text(f.raw),
+                        )
+                    )
+                newest = max(
+                    (p["erp_updated_at"] for p in parsed if p.get("erp_updated_at")),
+                    default=None,
+                )
+                wm.cursor = page.next
+                if newest is not None and (
+                    wm.last_updated_at is None or newest > wm.last_updated_at
+                ):
+                    wm.last_updated_at = newest
+                wm.rows_total += len(page.rows) - len(failures)
+                wm.updated_at = now
+                session.add(wm)
+                stats.rows_in += len(page.rows)
+                stats.failed += len(failures)
+                stats.updated += len(page.rows) - len(failures)
+                _store_counters(run, report)
+                session.add(run)
+                if not renew_lease(session, holder=holder, now=now, run_id=run.id):
+                    session.rollback()
+                    raise LeaseLost("lease lost")
+                session.commit()  # the batch, its issues and the watermark together
+                if progress is not None:
+                    progress(entity, stats.rows_in, time.perf_counter() - started)
+                if not page.has_more or not page.rows:
+                    break
+        report.status = SyncStatus.PARTIAL if report.rows_failed else SyncStatus.OK
+    except (ErpError, LeaseLost, DBAPIError) as e:
+        session.rollback()
+        report.status = SyncStatus.FAILED
+        report.error = getattr(e, "reason", None) or f"{type(e).__name__}: {e}"
+        log.warning("erp sync run failed: %s", report.error)
+    except Exception as e:
+        session.rollback()
+        report.status = SyncStatus.FAILED
+        report.error = f"{type(e).__name__}: {e}"
+        log.exception("erp sync run crashed")
+    finally:
+        report.seconds = time.perf_counter() - started
+        _finish(session, report, holder=holder)
+    return report
+
+
+def _store_counters(run: SyncRun, report: RunReport) -> None:
+    report.rows_in = sum(s.rows_in for s in report.entities.values())
+    report.rows_updated = sum(s.updated for s in report.entities.values())
+    report.rows_failed = sum(s.failed for s in report.entities.values())
+    run.rows_in, run.rows_updated, run.rows_failed = (
+        report.rows_in,
+        report.rows_updated,
+        report.rows_failed,
+    )
+    run.entities = {
+        k: {"in": v.rows_in, "updated": v.updated, "failed": v.failed}
+        for k, v in report.entities.items()
+    }
+
+
+def _finish(session: Session, report: RunReport, *, holder: str) -> None:
+    now = utcnow()
+    newest = session.exec(select(sa.func.max(ErpWatermark.last_updated_at))).one()
+    if isinstance(newest, str):  # SQLite aggregates skip the column type
+        newest = datetime.fromisoformat(newest).replace(tzinfo=now.tzinfo)
+    report.lag_seconds = rules.lag_seconds(newest, now)
+    if report.run_id is not None:
+        run = session.get(SyncRun, report.run_id, populate_existing=True)
+        if run is not None:
+            _store_counters(run, report)
+            run.status = report.status
+            run.last_error = report.error[:2000]
+            run.finished_at = now
+            run.duration_ms = int(report.seconds * 1000)
+            run.lag_seconds = report.lag_seconds
+            session.add(run)
+            session.commit()
+    release_lease(session, holder=holder)
+
+
+# -- scheduling -----------------------------------------------------------------------------
+def is_due(session: Session, *, now: datetime, interval_seconds: int) -> bool:
+    lease = session.get(SyncLease, LEASE_NAME, populate_existing=True)
+    requested = lease is not None and lease.requested_at is not None
+    last = session.exec(select(sa.func.max(SyncRun.started_at))).one()
+    if isinstance(last, str):
+        last = datetime.fromisoformat(last).replace(tzinfo=now.tzinfo)
+    session.commit()
+    return rules.sync_due(
+        last_started=last, now=now, interval_seconds=interval_seconds, requested=requested
+    )
+
+
+def requested_by(session: Session) -> int | None:
+    lease = session.get(SyncLease, LEASE_NAME, populate_existing=True)
+    return lease.requested_by_id if lease is not None and lease.requested_at else None

@@ -1,0 +1,201 @@
+"""The ERP delta sync against the fake ERP server (real HTTP on 127.0.0.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from cabinet.erp import sync
+from cabinet.erp.client import ErpClient
+from models.base import utcnow
+from models.documents import Certificate, ShippingDocument
+from models.erp import ErpOrganisation, ErpWatermark, SyncIssue, SyncLease, SyncRun, SyncStatus
+from models.finance import Contract, FinanceOperation, Invoice, PaymentScheduleItem
+from models.orders import Order, OrderEvent, OrderLine, OrderService, OrderVehicle
+from models.organisations import Organisation
+from tests.fakes.erp_server import ErpData, FakeErp
+
+pytestmark = pytest.mark.db
+
+SIZES = {"orgs": 12, "orders": 90, "documents": 240}
+TABLES = [Contract, Order, OrderLine, OrderEvent, Invoice, PaymentScheduleItem, FinanceOperation,
+          ShippingDocument, Certificate]  # fmt: skip
+
+
+CHILDREN_FIRST = [OrderLine, OrderEvent, OrderVehicle, OrderService, PaymentScheduleItem,
+                  FinanceOperation, ShippingDocument, Certificate, Invoice, Order, Contract]  # fmt: skip
+
+
+@pytest.fixture
+def erp() -> Iterator[FakeErp]:
+    with FakeErp(ErpData(**SIZES)) as server:
+        yield server
+
+
+@pytest.fixture
+def client(erp: FakeErp) -> Iterator[ErpClient]:
+    with ErpClient(url=erp.url) as c:
+        yield c
+
+
+def _counts(db: Session) -> dict[str, int]:
+    out = {t.__tablename__: db.exec(select(sa.func.count()).select_from(t)).one() for t in TABLES}
+    out["erp_organisations"] = db.exec(select(sa.func.count()).select_from(ErpOrganisation)).one()
+    return out
+
+
+def _state(db: Session) -> list[tuple[str, str, str]]:
+    """A fingerprint of the synced data: every order's key, status and amount."""
+    return [
+        (o.erp_id, o.status, str(o.amount))
+        for o in db.exec(select(Order).order_by(col(Order.erp_id))).all()
+    ]
+
+
+def test_full_run_loads_every_entity_in_order(db: Session, erp: FakeErp, client: ErpClient):
+    report = sync.run_sync(db, client, batch=50)
+
+    assert report is not None and report.status == SyncStatus.OK, report.error
+    data = erp.data
+    counts = _counts(db)
+    assert counts["erp_organisations"] == data.count("organisations")
+    assert counts["contracts"] == data.count("contracts")
+    assert counts["orders"] == data.count("orders")
+    assert counts["invoices"] == data.count("invoices")
+    assert counts["shipping_documents"] == data.count("documents")
+    assert counts["certificates"] == data.count("certificates")
+    assert counts["order_lines"] > counts["orders"] - 1
+    assert report.rows_in == report.rows_updated == sum(
+        data.count(e) for e in ("organisations", "contracts", "orders", "invoices",
+                                "documents", "certificates")
+    )  # fmt: skip
+    # the demo organisation (same INN) was mapped, not duplicated
+    romashka = db.exec(select(Organisation).where(Organisation.inn == "7707083893")).one()
+    orders = db.exec(select(Order).where(Order.organisation_id == romashka.id)).all()
+    assert orders and all(o.search_text for o in orders)
+    run = db.get(SyncRun, report.run_id)
+    assert run is not None and run.finished_at is not None and run.lag_seconds is not None
+    assert run.entities and run.entities["orders"]["in"] == data.count("orders")
+    lease = db.get(SyncLease, sync.LEASE_NAME)
+    assert lease is not None and lease.holder == ""
+
+
+def test_delta_run_reads_only_changed_rows(db: Session, erp: FakeErp, client: ErpClient):
+    sync.run_sync(db, client, batch=100)
+    erp.data.touch("orders", 5, status="cancelled")
+    erp.data.touch("certificates", 7, consignee='ООО "Новый получатель"')
+
+    report = sync.run_sync(db, client, batch=100)
+
+    assert report is not None and report.status == SyncStatus.OK
+    assert report.rows_in == 2
+    assert report.entities["orders"].rows_in == 1
+    order = db.exec(select(Order).where(Order.erp_id == "ORD-00000005")).one()
+    assert order.status == "cancelled"
+    cert = db.exec(select(Certificate).where(Certificate.erp_id == "CRT-00000007")).one()
+    assert cert.consignee == 'ООО "Новый получатель"'
+    assert sync.run_sync(db, client, batch=100).rows_in == 0  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("mode", ["500", "drop"])
+def test_failure_in_the_middle_then_rerun_converges_without_duplicates(
+    db: Session, erp: FakeErp, client: ErpClient, mode: str
+):
+    erp.fail_after(80, mode=mode)  # inside the orders (12 + 24 rows before them)
+
+    failed = sync.run_sync(db, client, batch=40)
+
+    assert failed is not None and failed.status == SyncStatus.FAILED
+    assert failed.error
+    run = db.get(SyncRun, failed.run_id)
+    assert run is not None and run.status == SyncStatus.FAILED and run.last_error
+    partial = _counts(db)
+    assert 0 < partial["orders"] < erp.data.count("orders")
+    # committed batches stayed and the watermark matches them
+    wm = db.get(ErpWatermark, "orders")
+    assert wm is not None and wm.rows_total == partial["orders"]
+
+    again = sync.run_sync(db, client, batch=40)
+
+    assert again is not None and again.status == SyncStatus.OK
+    assert again.rows_in == sum(erp.data.count(e) for e in sync.rules.ENTITIES) - failed.rows_in
+    after_rerun, state = _counts(db), _state(db)
+    assert len({r[0] for r in state}) == len(state) == erp.data.count("orders")
+    # the same data synced by one clean run into empty tables gives the same rows
+    db.exec(sa.delete(SyncIssue))  # type: ignore[call-overload]
+    for t in CHILDREN_FIRST:
+        db.exec(sa.delete(t))  # type: ignore[call-overload]
+    db.exec(sa.delete(ErpWatermark))  # type: ignore[call-overload]
+    assert _state(db) == []
+    clean = sync.run_sync(db, client, batch=1000)
+    assert clean is not None and clean.status == SyncStatus.OK
+    assert _counts(db) == after_rerun
+    assert _state(db) == state
+
+
+def test_malformed_rows_are_skipped_counted_and_reported(
+    db: Session, erp: FakeErp, client: ErpClient
+):
+    erp.data.malformed["orders"] = {3, 4, 5}
+    erp.data.malformed["organisations"] = {7}
+
+    report = sync.run_sync(db, client, batch=50)
+
+    assert report is not None and report.status == SyncStatus.PARTIAL
+    assert report.entities["orders"].failed >= 3
+    assert report.entities["organisations"].failed == 1
+    issues = db.exec(select(SyncIssue).where(SyncIssue.run_id == report.run_id)).all()
+    keys = {i.erp_id for i in issues}
+    assert {"ORD-00000003", "ORD-00000004", "ORD-00000005", "ORG-00000007"} <= keys
+    assert all(i.error and i.payload for i in issues)
+    assert db.exec(select(Order).where(Order.erp_id == "ORD-00000004")).first() is None
+    # the rest arrived, including rows after the broken ones
+    assert db.exec(select(Order).where(Order.erp_id == "ORD-00000089")).first() is not None
+    # the rows of the organisation that did not arrive are reported too, not lost silently
+    assert all(i.error for i in issues if i.entity != "organisations")
+
+
+def test_an_older_version_never_overwrites_a_newer_one(db: Session, erp: FakeErp, client):
+    sync.run_sync(db, client, batch=100)
+    erp.data.touch("orders", 9, status="cancelled")
+    sync.run_sync(db, client, batch=100)
+    # a replay of the old page (e.g. a watermark restored from a backup)
+    db.exec(sa.delete(ErpWatermark).where(ErpWatermark.entity == "orders"))  # type: ignore[call-overload]
+
+    sync.run_sync(db, client, batch=100)
+
+    order = db.exec(select(Order).where(Order.erp_id == "ORD-00000009")).one()
+    assert order.status == "cancelled"
+
+
+def test_a_second_worker_does_not_run_while_the_lease_is_held(db: Session, client: ErpClient):
+    assert sync.claim_lease(db, holder="worker-a", now=utcnow())
+
+    assert sync.run_sync(db, client, holder="worker-b") is None
+    assert not sync.claim_lease(db, holder="worker-c", now=utcnow())
+    # a lapsed lease (dead worker) is taken over
+    assert sync.claim_lease(db, holder="worker-c", now=utcnow() + timedelta(hours=1))
+
+
+def test_a_run_left_running_by_a_dead_worker_is_closed_by_the_next(db: Session, client):
+    dead = SyncRun(worker="dead:1")
+    db.add(dead)
+    db.commit()
+
+    report = sync.run_sync(db, client, batch=500)
+
+    assert report is not None and report.status == SyncStatus.OK
+    db.refresh(dead)
+    assert dead.status == SyncStatus.FAILED and dead.last_error == sync.INTERRUPTED
+
+
+def test_schedule_is_due_after_the_interval_or_on_request(db: Session, client: ErpClient):
+    now = utcnow()
+    assert sync.is_due(db, now=now, interval_seconds=1200)
+    sync.run_sync(db, client, batch=500)
+    assert not sync.is_due(db, now=utcnow(), interval_seconds=1200)
+    assert sync.is_due(db, now=utcnow() + timedelta(minutes=21), interval_seconds=1200)
