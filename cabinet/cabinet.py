@@ -10,6 +10,7 @@ from cabinet.accounts import pages as accounts
 from cabinet.admin import pages as admin
 from cabinet.api import api
 from cabinet.applications import pages as applications
+from cabinet.auctions import closer as auction_closer
 from cabinet.feedback import pages as feedback
 from cabinet.help import pages as help_pages
 from cabinet.notifications import delivery as notification_delivery
@@ -38,3 +39,5 @@ applications.add_pages(app)
 app.register_lifespan_task(messaging.delivery_loop)
 # Works the notification queue (in-app, e-mail, SMS, Telegram) in every worker process.
 app.register_lifespan_task(notification_delivery.delivery_loop)
+# Starts auctions, closes lots at their (extended) end and decides winners, once.
+app.register_lifespan_task(auction_closer.closer_loop)

@@ -1,0 +1,222 @@
+"""Many bidders on one lot at once, each in its own connection and thread (SQLite and
+PostgreSQL): no accepted bid is lost, exactly one leader, the ledger sequence is gap-free and
+in the order of the amounts, and the lot's best is the highest accepted bid. Then two closers
+race for the same lot: one result.
+
+The data is committed (the threads must see it) and deleted at the end.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from cabinet.access.rules import BuiltinRole
+from cabinet.access.service import ensure_builtin_roles, grant_role
+from cabinet.auctions import closer, service
+from cabinet.errors import DomainError
+from models import AuditEvent, Membership, Notification, NotificationDelivery, Organisation, User
+from models.access import UserRole
+from models.auctions import (
+    Auction,
+    AuctionBid,
+    AuctionBidVoid,
+    AuctionForm,
+    AuctionLot,
+    AuctionParticipant,
+    AuctionResult,
+    AuctionStatus,
+    StepKind,
+)
+from models.base import utcnow
+
+pytestmark = pytest.mark.db
+
+BIDDERS = 8
+BIDS_EACH = 6
+
+
+@pytest.fixture
+def arena(migrated_engine):
+    tag = secrets.token_hex(3)
+    with Session(migrated_engine, expire_on_commit=False) as s:
+        ensure_builtin_roles(s)
+        organiser = User(
+            full_name=f"Организатор {tag}",
+            email=f"org-{tag}@test.local",
+            phone=f"+7908{secrets.randbelow(10**7):07d}",
+            password_hash="x",
+        )
+        s.add(organiser)
+        orgs, users = [], []
+        for n in range(BIDDERS):
+            org = Organisation(name=f"Покупатель {tag} {n}", inn="")
+            s.add(org)
+            orgs.append(org)
+            user = User(
+                full_name=f"Трейдер {tag} {n}",
+                email=f"trader{n}-{tag}@test.local",
+                phone=f"+7909{secrets.randbelow(10**7):07d}",
+                password_hash="x",
+            )
+            s.add(user)
+            users.append(user)
+        s.flush()
+        for org, user in zip(orgs, users, strict=True):
+            s.add(Membership(user_id=user.id, organisation_id=org.id))
+            s.flush()
+            grant_role(s, user_id=user.id, role_code=BuiltinRole.CUSTOMER, organisation_id=org.id)
+        now = utcnow()
+        auction = Auction(
+            title=f"Гонка {tag}",
+            organiser_id=organiser.id,
+            form=AuctionForm.MIXED,
+            status=AuctionStatus.RUNNING,
+            starts_at=now - timedelta(minutes=5),
+            ends_at=now + timedelta(hours=1),
+            step_kind=StepKind.AMOUNT,
+            step_value=Decimal("10"),
+        )
+        s.add(auction)
+        s.flush()
+        lot = AuctionLot(
+            auction_id=auction.id,
+            number=1,
+            product="Труба 1420×21,6 К60",
+            quantity=Decimal(100),
+            start_price=Decimal(1000),
+            effective_end=auction.ends_at,
+        )
+        s.add(lot)
+        s.commit()
+        ids = {
+            "users": [u.id for u in users],
+            "orgs": [o.id for o in orgs],
+            "organiser": organiser.id,
+            "auction": auction.id,
+            "lot": lot.id,
+        }
+    yield ids
+    with Session(migrated_engine) as s:
+        everyone = [*ids["users"], ids["organiser"]]
+        s.exec(delete(AuctionResult).where(col(AuctionResult.auction_id) == ids["auction"]))
+        s.exec(delete(AuctionBidVoid).where(col(AuctionBidVoid.lot_id) == ids["lot"]))
+        s.exec(delete(AuctionBid).where(col(AuctionBid.auction_id) == ids["auction"]))
+        s.exec(
+            delete(AuctionParticipant).where(col(AuctionParticipant.auction_id) == ids["auction"])
+        )
+        s.exec(delete(AuctionLot).where(col(AuctionLot.auction_id) == ids["auction"]))
+        s.exec(delete(Auction).where(col(Auction.id) == ids["auction"]))
+        s.exec(delete(NotificationDelivery).where(col(NotificationDelivery.user_id).in_(everyone)))
+        s.exec(delete(Notification).where(col(Notification.user_id).in_(everyone)))
+        s.exec(delete(AuditEvent).where(col(AuditEvent.actor_id).in_(everyone)))
+        s.exec(delete(UserRole).where(col(UserRole.user_id).in_(everyone)))
+        s.exec(delete(Membership).where(col(Membership.user_id).in_(everyone)))
+        s.exec(delete(User).where(col(User.id).in_(everyone)))
+        s.exec(delete(Organisation).where(col(Organisation.id).in_(ids["orgs"])))
+        s.commit()
+
+
+def test_many_bidders_at_once_lose_nothing_and_one_leads(migrated_engine, arena):
+    accepted: list[tuple[int, Decimal, int]] = []  # (user, amount, seq)
+    refused: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    gate = threading.Barrier(BIDDERS)
+
+    def bidder(n: int, user_id: int) -> None:
+        try:
+            gate.wait(timeout=30)
+            with Session(migrated_engine, expire_on_commit=False) as s:
+                for k in range(BIDS_EACH):
+                    # Everyone jumps at once with amounts that overlap between bidders.
+                    amount = Decimal(1000 + 10 * (k * BIDDERS + n) + 10 * n)
+                    try:
+                        r = service.place_bid(
+                            s, actor_id=user_id, lot_id=arena["lot"], amount=amount
+                        )
+                    except DomainError as e:
+                        s.rollback()
+                        with lock:
+                            refused.append(e.message)
+                        continue
+                    with lock:
+                        accepted.append((user_id, r.amount or Decimal(0), r.seq or 0))
+        except BaseException as e:  # surfaced by the assertion below
+            errors.append(e)
+
+    threads = [
+        threading.Thread(target=bidder, args=(n, uid)) for n, uid in enumerate(arena["users"])
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert accepted, refused
+
+    with Session(migrated_engine) as s:
+        ledger = s.exec(
+            select(AuctionBid)
+            .where(AuctionBid.lot_id == arena["lot"])
+            .order_by(col(AuctionBid.seq))
+        ).all()
+        lot = s.get(AuctionLot, arena["lot"])
+        assert lot is not None
+        # nothing lost, nothing invented: the ledger is exactly the accepted bids
+        assert sorted((b.user_id, b.amount, b.seq) for b in ledger) == sorted(accepted)
+        # gap-free, in order, and every accepted open bid beat the one before it by a step
+        assert [b.seq for b in ledger] == list(range(1, len(ledger) + 1))
+        amounts = [b.amount for b in ledger]
+        assert all(b2 >= b1 + Decimal(10) for b1, b2 in itertools.pairwise(amounts))
+        # one leader: the lot's best is the last (highest) accepted bid
+        assert lot.best_bid_id == ledger[-1].id and lot.best_amount == max(amounts)
+        assert lot.last_seq == len(ledger) and lot.open_bids == len(ledger)
+        # no organisation outbid itself
+        orgs = [b.organisation_id for b in ledger]
+        assert all(a != b for a, b in itertools.pairwise(orgs))
+        pseudonyms = s.exec(
+            select(AuctionParticipant.number).where(
+                AuctionParticipant.auction_id == arena["auction"]
+            )
+        ).all()
+        assert sorted(pseudonyms) == list(range(1, len(pseudonyms) + 1))
+    assert len(accepted) + len(refused) == BIDDERS * BIDS_EACH
+
+
+def test_two_closers_racing_decide_the_lot_once(migrated_engine, arena):
+    with Session(migrated_engine) as s:
+        service.place_bid(s, actor_id=arena["users"][0], lot_id=arena["lot"], amount="1000")
+    later = utcnow() + timedelta(hours=2)
+    reports: list[closer.Report] = []
+    gate = threading.Barrier(3)
+
+    def run() -> None:
+        gate.wait(timeout=30)
+        with Session(migrated_engine) as s:
+            reports.append(closer.run_once(s, now=later))
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sum(len(r.closed) for r in reports) == 1
+    assert sum(len(r.finished) for r in reports) == 1
+    with Session(migrated_engine) as s:
+        results = s.exec(select(AuctionResult).where(AuctionResult.lot_id == arena["lot"])).all()
+        assert len(results) == 1 and results[0].winner_org_id == arena["orgs"][0]
+        won = s.exec(
+            select(Notification).where(
+                Notification.event == "auctions.won",
+                Notification.user_id == arena["users"][0],
+            )
+        ).all()
+        assert len(won) == 1
