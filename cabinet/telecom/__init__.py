@@ -1,1 +1,1 @@
-"""Telecom: SIM cards, tariffs, payments (subscriber side) and the operator's admin side."""
+"""Telecom: subscriber cabinet (SIM cards, balance, payments, auto-payment) and requests."""
