@@ -11,6 +11,8 @@ from cabinet.admin import pages as admin
 from cabinet.api import api
 from cabinet.applications import pages as applications
 from cabinet.auctions import closer as auction_closer
+from cabinet.esign import ca as esign_ca
+from cabinet.esign import pages as esign
 from cabinet.feedback import pages as feedback
 from cabinet.help import pages as help_pages
 from cabinet.notifications import delivery as notification_delivery
@@ -34,6 +36,7 @@ feedback.add_pages(app)
 support.add_pages(app)
 notifications.add_pages(app)
 applications.add_pages(app)
+esign.add_pages(app)
 
 # Sends queued e-mail/SMS when SMTP / the SMS gateway are configured (returns at once otherwise).
 app.register_lifespan_task(messaging.delivery_loop)
@@ -41,3 +44,5 @@ app.register_lifespan_task(messaging.delivery_loop)
 app.register_lifespan_task(notification_delivery.delivery_loop)
 # Starts auctions, closes lots at their (extended) end and decides winners, once.
 app.register_lifespan_task(auction_closer.closer_loop)
+# Creates the e-signature CA on first start (race-safe across workers).
+app.register_lifespan_task(esign_ca.ensure_ca_on_start)

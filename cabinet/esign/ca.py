@@ -364,3 +364,20 @@ def cert_der(cert: x509.Certificate) -> bytes:
 
 def cert_pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
+
+
+async def ensure_ca_on_start() -> None:
+    """Lifespan task: create the CA at start (every worker tries; the unique name decides)."""
+    import asyncio
+    import logging
+
+    from cabinet.db import session_scope
+
+    def run() -> None:
+        with session_scope() as s:
+            ensure_ca(s)
+
+    try:
+        await asyncio.to_thread(run)
+    except Exception:  # a missing table before `alembic upgrade` must not stop the app
+        logging.getLogger(__name__).exception("esign: could not create the CA at start")

@@ -142,6 +142,14 @@ def my_certificates(session: Session, actor_id: int) -> list[CertRow]:
     return [_row(c, now) for c in rows]
 
 
+def request_block(session: Session, user_id: int) -> str | None:
+    """Why the user may not ask for a new certificate now (None: they may)."""
+    rows = session.exec(
+        select(SignatureCertificate).where(SignatureCertificate.user_id == user_id)
+    ).all()
+    return rules.may_request_new([facts(r) for r in rows], utcnow())
+
+
 @dataclass(frozen=True)
 class OrgChoice:
     id: int  # 0: the system owner's organisation (staff)

@@ -320,6 +320,8 @@ PUBLIC_HANDLERS: dict[str, Public] = {
     "cabinet.accounts.state.ResetState.resend": Public("password reset by code", reset_code),
     "cabinet.accounts.state.ResetState.restart": Public("password reset: back to step one"),
     "cabinet.accounts.state.ResetState.submit": Public("password reset by code", reset_code),
+    "cabinet.esign.state.VerifyState.load": Public("public signature check: reads only"),
+    "cabinet.esign.state.VerifyState.check": Public("public signature check: reads only"),
 }
 
 

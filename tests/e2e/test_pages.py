@@ -18,7 +18,7 @@ from tests.e2e.helpers import BrowserPage, Viewport, session_token
 pytestmark = pytest.mark.e2e
 
 # Pages for visitors who are not logged in.
-PUBLIC = {"/login", "/register", "/reset-password", "/feedback", "/help", "/rate"}
+PUBLIC = {"/login", "/register", "/reset-password", "/feedback", "/help", "/rate", "/verify"}
 # Steps of a half-finished sign-up or login: without one, they send the visitor to /login.
 STEP_PAGES = {"/register/confirm", "/login/2fa"}
 STAFF_PREFIX = "/admin"
