@@ -14,6 +14,7 @@ from cabinet.access.service import ensure_builtin_roles, grant_role
 from cabinet.accounts.passwords import hash_password
 from cabinet.applications.service import load_applications_demo
 from cabinet.db import get_engine
+from cabinet.esign.demo import load_esign_demo
 from cabinet.feedback.service import load_demo as load_feedback_demo
 from cabinet.notifications.service import seed_default_templates
 from cabinet.support.service import load_support_demo
@@ -151,6 +152,7 @@ def load_demo(session: Session) -> None:
     load_support_demo(session)  # support departments, categories, a sample request
     load_feedback_demo(session)  # help articles, rating subjects, a survey
     load_applications_demo(session)  # grid-connection applications at several stages
+    load_esign_demo(session)  # the CA; certificates (PIN 1234) for operator@, client-admin@
     session.commit()
 
 
