@@ -17,6 +17,7 @@ from cabinet.db import get_engine
 from cabinet.esign.demo import load_esign_demo
 from cabinet.feedback.service import load_demo as load_feedback_demo
 from cabinet.notifications.service import seed_default_templates
+from cabinet.orders.demo import load_orders_demo
 from cabinet.support.service import load_support_demo
 from models import ManagerAssignment, Membership, Organisation, User
 from models.base import utcnow
@@ -152,6 +153,7 @@ def load_demo(session: Session) -> None:
     load_support_demo(session)  # support departments, categories, a sample request
     load_feedback_demo(session)  # help articles, rating subjects, a survey
     load_applications_demo(session)  # grid-connection applications at several stages
+    load_orders_demo(session)  # orders, invoices, documents: Ромашка, Северсталь-Сервис
     load_esign_demo(session)  # the CA; certificates (PIN 1234) for operator@, client-admin@
     session.commit()
 

@@ -133,3 +133,25 @@ JOURNAL_ENTRY = "/journals/entry"  # ?id=<entry id>
 JOURNALS_AWAITING = "/journals/awaiting"  # entries waiting for my signature
 ADMIN_JOURNAL_TYPES = "/admin/journals/types"
 ADMIN_JOURNAL_OBJECTS = "/admin/journals/objects"  # objects of all subscribers (?q=&org=)
+
+
+ORDERS = "/orders"  # orders registry (?tab=&from=&to=&route=&product=&number=&min=&max=&q=&sort=)
+ORDER_VIEW = "/orders/view"  # ?id=<order id>
+FINANCE = "/finance"  # overview: credit limit, debt, ageing, schedule, operations
+INVOICES = "/finance/invoices"  # invoices registry
+CONTRACT_VIEW = "/finance/contract"  # ?id=<contract id>: the contract card
+CERTIFICATES = "/documents/certificates"  # quality certificates (?number=&batch=&exact=…)
+DOCUMENTS = "/documents"  # shipping and closing documents
+TRACE = "/trace"  # ?c=<public code>: a certificate's public QR page (no login)
+
+
+def order_url(order_id: int | str) -> str:
+    return with_query(ORDER_VIEW, id=order_id)
+
+
+def contract_url(contract_id: int | str) -> str:
+    return with_query(CONTRACT_VIEW, id=contract_id)
+
+
+def trace_url(public_code: str) -> str:
+    return with_query(TRACE, c=public_code)

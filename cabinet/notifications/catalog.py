@@ -618,6 +618,29 @@ EVENTS: dict[str, EventSpec] = {
             "“{document}” changed, sign version {version}. {link}",
         ),
     ),
+    "orders.request_decided": EventSpec(
+        "Ответ по запросу на изменение заказа",
+        "Order change request answered",
+        allowed=_ALL,
+        default=_INAPP_EMAIL,
+        sample={
+            "order_number": "З-2026-000123",
+            "decision": "принят",
+            "answer": "Дата отгрузки перенесена на 15.12.2026.",
+        },
+        ru=Text(
+            "Заказ {order_number}: запрос {decision}",
+            "Здравствуйте, {user_name}!\n\nВаш запрос по заказу {order_number} {decision}."
+            "\n{answer}\n\n{link}",
+            "Заказ {order_number}: запрос {decision}. {link}",
+        ),
+        en=Text(
+            "Order {order_number}: request {decision}",
+            "Hello {user_name},\n\nyour request on order {order_number}: {decision}."
+            "\n{answer}\n\n{link}",
+            "Order {order_number}: request {decision}. {link}",
+        ),
+    ),
 }
 
 

@@ -1,0 +1,1 @@
+"""Finance mirrored from the ERP: invoices, contracts, credit limit, debt and ageing (001, 002)."""

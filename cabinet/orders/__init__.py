@@ -1,0 +1,1 @@
+"""Orders mirrored from the ERP: registry, detail, change/cancel requests (seeds 001, 002)."""
