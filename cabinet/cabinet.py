@@ -11,6 +11,7 @@ from cabinet.admin import pages as admin
 from cabinet.api import api
 from cabinet.applications import pages as applications
 from cabinet.auctions import closer as auction_closer
+from cabinet.auctions import organiser_pages as auction_organiser
 from cabinet.esign import ca as esign_ca
 from cabinet.esign import pages as esign
 from cabinet.feedback import pages as feedback
@@ -37,6 +38,7 @@ support.add_pages(app)
 notifications.add_pages(app)
 applications.add_pages(app)
 esign.add_pages(app)
+auction_organiser.add_pages(app)
 
 # Sends queued e-mail/SMS when SMTP / the SMS gateway are configured (returns at once otherwise).
 app.register_lifespan_task(messaging.delivery_loop)

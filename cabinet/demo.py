@@ -13,6 +13,7 @@ from cabinet.access.rules import BuiltinRole
 from cabinet.access.service import ensure_builtin_roles, grant_role
 from cabinet.accounts.passwords import hash_password
 from cabinet.applications.service import load_applications_demo
+from cabinet.auctions.demo import load_auctions_demo
 from cabinet.db import get_engine
 from cabinet.esign.demo import load_esign_demo
 from cabinet.feedback.service import load_demo as load_feedback_demo
@@ -155,6 +156,7 @@ def load_demo(session: Session) -> None:
     load_applications_demo(session)  # grid-connection applications at several stages
     load_orders_demo(session)  # orders, invoices, documents: Ромашка, Северсталь-Сервис
     load_esign_demo(session)  # the CA; certificates (PIN 1234) for operator@, client-admin@
+    load_auctions_demo(session)  # steel auctions: running, announced, finished
     session.commit()
 
 

@@ -75,6 +75,7 @@ ADMIN_NAV: list[NavItem] = [
         "badge-check",
         Perm.ESIGN_ISSUE,
     ),
+    NavItem(routes.ADMIN_AUCTIONS, "Аукционы", "Auctions", "gavel", Perm.AUCTIONS_ORGANISE),
     NavItem(routes.ADMIN_ROLES, "Роли и права", "Roles", "key-round", Perm.ROLES_MANAGE),
     NavItem(routes.ADMIN_AUDIT, "Журнал аудита", "Audit log", "scroll-text", Perm.AUDIT_VIEW),
     NavItem(routes.ADMIN_OUTBOX, "Исходящие e-mail и SMS", "Outbox", "mail", Perm.OUTBOX_VIEW),
