@@ -223,8 +223,9 @@ def delete_sim(session: Session, *, actor_id: int, sim_id: int, ip: str = "") ->
             raise ValidationFailed(
                 "По сим-карте есть заявки: её нельзя удалить, только заблокировать."
             )
-    for event in session.exec(select(SimBlockEvent).where(SimBlockEvent.sim_id == sim.id)).all():
-        session.delete(event)
+    history = session.exec(select(SimBlockEvent).where(SimBlockEvent.sim_id == sim.id)).all()
+    for block_row in history:  # a stock card's own block history goes with it
+        session.delete(block_row)
     before = _sim_snapshot(sim)
     session.delete(sim)
     audit.record(
