@@ -368,31 +368,40 @@ def _my_dialog() -> rx.Component:
     )
 
 
-def _public_links() -> rx.Component:
-    return rx.flex(
-        rx.link(
-            rx.icon("shield-check", size=14),
-            t("Сертификат удостоверяющего центра", "CA certificate"),
-            href=routes.ESIGN_CA_PEM,
-            is_external=True,
-            size="2",
-        ),
-        rx.link(
-            rx.icon("list-x", size=14),
-            t("Список отозванных сертификатов (CRL)", "Revocation list (CRL)"),
-            href=routes.ESIGN_CRL_PEM,
-            is_external=True,
-            size="2",
-        ),
-        rx.link(
-            rx.icon("search-check", size=14),
-            t("Проверить подпись", "Check a signature"),
-            href=routes.VERIFY,
-            size="2",
-        ),
-        spacing="4",
-        wrap="wrap",
+def _icon_link(icon: str, label: Any, href: str, *, external: bool) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=14, flex_shrink="0"), label, spacing="1", align="center"),
+        href=href,
+        is_external=external,
+        size="2",
     )
+
+
+def _public_links(*, verify: bool = True) -> rx.Component:
+    links = [
+        _icon_link(
+            "shield-check",
+            t("Сертификат удостоверяющего центра", "CA certificate"),
+            routes.ESIGN_CA_PEM,
+            external=True,
+        ),
+        _icon_link(
+            "list-x",
+            t("Список отозванных сертификатов (CRL)", "Revocation list (CRL)"),
+            routes.ESIGN_CRL_PEM,
+            external=True,
+        ),
+    ]
+    if verify:
+        links.append(
+            _icon_link(
+                "search-check",
+                t("Проверить подпись", "Check a signature"),
+                routes.VERIFY,
+                external=False,
+            )
+        )
+    return rx.flex(*links, spacing="4", wrap="wrap")
 
 
 def my_esign_page() -> rx.Component:
@@ -759,18 +768,24 @@ def _verify_form() -> rx.Component:
     )
 
 
-def _check_line(ok: Any, text: Any, el_id: str) -> rx.Component:
+def _check_line(state: Any, label: Any, value: Any, el_id: str) -> rx.Component:
+    """One line of the verdict: state "ok" (green tick), "bad" (red cross) or "unknown"."""
     return rx.hstack(
-        rx.cond(
-            ok,
-            rx.icon("circle-check", color=rx.color("green", 10), size=18),
-            rx.icon("circle-x", color=rx.color("red", 10), size=18),
+        rx.match(
+            state,
+            ("ok", rx.icon("circle-check", color=rx.color("green", 10), size=18, flex_shrink="0")),
+            ("bad", rx.icon("circle-x", color=rx.color("red", 10), size=18, flex_shrink="0")),
+            rx.icon("circle-help", color=rx.color("gray", 9), size=18, flex_shrink="0"),
         ),
-        rx.text(text, size="2"),
-        align="center",
+        rx.text(label, value, size="2"),
+        align="start",
         spacing="2",
         id=el_id,
     )
+
+
+def _ok(condition: Any) -> Any:
+    return rx.cond(condition, "ok", "bad")
 
 
 def _verify_result() -> rx.Component:
@@ -787,27 +802,27 @@ def _verify_result() -> rx.Component:
         rx.flex(
             rx.vstack(
                 _check_line(
-                    v.crypto_ok,
-                    rx.text(
-                        t("Криптографическая проверка: ", "Cryptographic check: "), v.crypto_text
-                    ),
+                    _ok(v.crypto_ok),
+                    t("Криптографическая проверка: ", "Cryptographic check: "),
+                    v.crypto_text,
                     "verify-crypto",
                 ),
                 _check_line(
-                    v.status_now == "valid",
-                    rx.text(t("Сертификат сейчас: ", "Certificate now: "), v.status_now_text),
+                    _ok(v.status_now == "valid"),
+                    t("Сертификат сейчас: ", "Certificate now: "),
+                    v.status_now_text,
                     "verify-status-now",
                 ),
                 _check_line(
-                    v.status_at_signing_text == "действовал",
-                    rx.text(
-                        t("На момент подписания: ", "At signing time: "), v.status_at_signing_text
-                    ),
+                    _ok(v.status_at_signing_text == "действовал"),
+                    t("На момент подписания: ", "At signing time: "),
+                    v.status_at_signing_text,
                     "verify-status-signing",
                 ),
                 _check_line(
-                    v.content_state != "changed",
-                    rx.text(t("Содержимое: ", "Content: "), v.content_text),
+                    rx.match(v.content_state, ("same", "ok"), ("changed", "bad"), "unknown"),
+                    t("Содержимое: ", "Content: "),
+                    v.content_text,
                     "verify-content",
                 ),
                 rx.data_list.root(
@@ -873,7 +888,13 @@ def _verify_result() -> rx.Component:
                     ),
                     size="2",
                 ),
-                rx.code_block(OPENSSL_CMD, language="bash", wrap_long_lines=True, width="100%"),
+                rx.code_block(
+                    OPENSSL_CMD,
+                    language="bash",
+                    wrap_long_lines=True,
+                    width="100%",
+                    font_size="12px",
+                ),
                 rx.flex(
                     rx.link(
                         rx.button(
@@ -897,7 +918,7 @@ def _verify_result() -> rx.Component:
                     spacing="2",
                     wrap="wrap",
                 ),
-                _public_links(),
+                _public_links(verify=False),
                 spacing="2",
                 width="100%",
             ),
