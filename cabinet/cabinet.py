@@ -16,6 +16,7 @@ from cabinet.esign import ca as esign_ca
 from cabinet.esign import pages as esign
 from cabinet.feedback import pages as feedback
 from cabinet.help import pages as help_pages
+from cabinet.journals import pages as journals
 from cabinet.notifications import delivery as notification_delivery
 from cabinet.notifications import pages as notifications
 from cabinet.organisations import pages as organisations
@@ -37,6 +38,7 @@ feedback.add_pages(app)
 support.add_pages(app)
 notifications.add_pages(app)
 applications.add_pages(app)
+journals.add_pages(app)
 esign.add_pages(app)
 auction_organiser.add_pages(app)
 

@@ -17,6 +17,7 @@ from cabinet.auctions.demo import load_auctions_demo
 from cabinet.db import get_engine
 from cabinet.esign.demo import load_esign_demo
 from cabinet.feedback.service import load_demo as load_feedback_demo
+from cabinet.journals.demo import load_journals_demo
 from cabinet.notifications.service import seed_default_templates
 from cabinet.orders.demo import load_orders_demo
 from cabinet.support.service import load_support_demo
@@ -157,6 +158,7 @@ def load_demo(session: Session) -> None:
     load_orders_demo(session)  # orders, invoices, documents: Ромашка, Северсталь-Сервис
     load_esign_demo(session)  # the CA; certificates (PIN 1234) for operator@, client-admin@
     load_auctions_demo(session)  # steel auctions: running, announced, finished
+    load_journals_demo(session)  # service objects, journals, signed entries (after esign)
     session.commit()
 
 

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import segno
+from PIL import Image
 from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
+from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     KeepTogether,
     Paragraph,
@@ -79,40 +81,34 @@ class PrintData:
 
 
 class QrCode(Flowable):  # type: ignore[misc]
-    """A QR code of `data`, drawn as filled squares."""
+    """A QR code of `data`, drawn as one small black-and-white image (mask fixed: choosing the
+    "best" of eight masks is most of segno's time and any mask reads the same)."""
 
     def __init__(self, data: str, size: float = QR_SIZE) -> None:
         super().__init__()
-        self.matrix = [list(row) for row in segno.make(data, error="m").matrix]
+        self.matrix = segno.make(data, error="m", mask=0).matrix
         self.size = size
         self.width = self.height = size
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.size, self.size
 
+    def image(self) -> Image.Image:
+        n, quiet = len(self.matrix), 2
+        img = Image.new("1", (n + 2 * quiet, n + 2 * quiet), 1)
+        img.putdata(
+            [
+                0
+                if 0 <= y - quiet < n and 0 <= x - quiet < n and self.matrix[y - quiet][x - quiet]
+                else 1
+                for y in range(n + 2 * quiet)
+                for x in range(n + 2 * quiet)
+            ]
+        )
+        return img
+
     def draw(self) -> None:
-        n = len(self.matrix)
-        quiet = 2
-        cell = self.size / (n + 2 * quiet)
-        canvas = self.canv
-        canvas.setFillColor(colors.black)
-        path = canvas.beginPath()
-        for y, row in enumerate(self.matrix):
-            x = 0
-            while x < n:  # one rectangle per horizontal run of dark modules
-                if row[x]:
-                    start = x
-                    while x < n and row[x]:
-                        x += 1
-                    path.rect(
-                        (start + quiet) * cell,
-                        self.size - (y + 1 + quiet) * cell,
-                        (x - start) * cell,
-                        cell,
-                    )
-                else:
-                    x += 1
-        canvas.drawPath(path, stroke=0, fill=1)
+        self.canv.drawImage(ImageReader(self.image()), 0, 0, self.size, self.size)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
