@@ -24,6 +24,14 @@ SCALE_REDIS_URL    ?= redis://127.0.0.1:$(REDIS_PORT)/0
 # apt-get as root, or through sudo when there is one.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || { command -v sudo >/dev/null && echo sudo; })
 
+# The fake ERP (tests/fakes/erp_server.py): `make run` / `make run-prod` start it on
+# FAKE_ERP_PORT and point ERP_URL at it, unless ERP_URL is set (a real ERP); it stops with them.
+FAKE_ERP_PORT ?= 8765
+WITH_FAKE_ERP = if [ -z "$${ERP_URL:-}" ]; then \
+  $(PY) -m tests.fakes.erp_server --port $(FAKE_ERP_PORT) & erp_pid=$$!; \
+  trap 'kill $$erp_pid 2>/dev/null || true' EXIT; \
+  export ERP_URL=http://127.0.0.1:$(FAKE_ERP_PORT); fi;
+
 .PHONY: install migrate demo run run-prod run-scaled test test-sqlite test-e2e test-pg lint typecheck \
         system-deps pg-up redis-up migration migration-module bench check-head clean
 
@@ -47,13 +55,24 @@ migrate: install
 demo: migrate
 	$(PY) -m cabinet.demo
 
+.PHONY: fake-erp demo-large
+## The fake ERP alone (demo data set, live changes every minute): http://127.0.0.1:8765
+fake-erp: install
+	$(PY) -m tests.fakes.erp_server --port $(FAKE_ERP_PORT)
+
+## 9,000 organisations, 100,000 orders, 2,000,000 documents through the ERP sync (progress, rows/s).
+## Smaller: make demo-large ERP_SIZES="--orgs 9000 --orders 100000 --documents 200000"
+ERP_SIZES ?= --large
+demo-large: migrate
+	$(PY) -m cabinet.erp.demo $(ERP_SIZES)
+
 ## Install, migrate, load demo data, serve on http://localhost:3000
 run: demo
-	$(VENV)/bin/reflex run
+	$(WITH_FAKE_ERP) $(VENV)/bin/reflex run
 
 ## The same, production build: one port (3000), minified frontend.
 run-prod: demo
-	$(VENV)/bin/reflex run --env prod
+	$(WITH_FAKE_ERP) $(VENV)/bin/reflex run --env prod
 
 ## Production on PostgreSQL + Redis, 2 x cores + 1 workers (README "Scale out").
 run-scaled: install pg-up redis-up

@@ -12,6 +12,8 @@ from cabinet.api import api
 from cabinet.applications import pages as applications
 from cabinet.auctions import closer as auction_closer
 from cabinet.auctions import organiser_pages as auction_organiser
+from cabinet.erp import pages as erp_pages
+from cabinet.erp import worker as erp_worker
 from cabinet.esign import ca as esign_ca
 from cabinet.esign import pages as esign
 from cabinet.feedback import pages as feedback
@@ -38,6 +40,7 @@ feedback.add_pages(app)
 support.add_pages(app)
 notifications.add_pages(app)
 applications.add_pages(app)
+erp_pages.add_pages(app)
 journals.add_pages(app)
 esign.add_pages(app)
 auction_organiser.add_pages(app)
@@ -46,6 +49,8 @@ auction_organiser.add_pages(app)
 app.register_lifespan_task(messaging.delivery_loop)
 # Works the notification queue (in-app, e-mail, SMS, Telegram) in every worker process.
 app.register_lifespan_task(notification_delivery.delivery_loop)
+# Sends customers' order requests to the ERP and runs the ERP delta sync when due (lease).
+app.register_lifespan_task(erp_worker.erp_loop)
 # Starts auctions, closes lots at their (extended) end and decides winners, once.
 app.register_lifespan_task(auction_closer.closer_loop)
 # Creates the e-signature CA on first start (race-safe across workers).

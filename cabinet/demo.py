@@ -15,6 +15,7 @@ from cabinet.accounts.passwords import hash_password
 from cabinet.applications.service import load_applications_demo
 from cabinet.auctions.demo import load_auctions_demo
 from cabinet.db import get_engine
+from cabinet.erp.demo import load_erp_demo
 from cabinet.esign.demo import load_esign_demo
 from cabinet.feedback.service import load_demo as load_feedback_demo
 from cabinet.journals.demo import load_journals_demo
@@ -156,6 +157,7 @@ def load_demo(session: Session) -> None:
     load_feedback_demo(session)  # help articles, rating subjects, a survey
     load_applications_demo(session)  # grid-connection applications at several stages
     load_orders_demo(session)  # orders, invoices, documents: Ромашка, Северсталь-Сервис
+    load_erp_demo(session)  # the fake ERP's demo set through the sync (40 orgs, 800 orders)
     load_esign_demo(session)  # the CA; certificates (PIN 1234) for operator@, client-admin@
     load_auctions_demo(session)  # steel auctions: running, announced, finished
     load_journals_demo(session)  # service objects, journals, signed entries (after esign)

@@ -155,3 +155,8 @@ def contract_url(contract_id: int | str) -> str:
 
 def trace_url(public_code: str) -> str:
     return with_query(TRACE, c=public_code)
+
+
+ADMIN_ERP = "/admin/erp"  # ERP sync runs, "run now", outbound queue (?after=/before=)
+API_ACCESS = "/api-access"  # integration API tokens of an organisation (?org=<id>)
+API_DOCS = "/api/v1/docs"  # the integration API's documentation (a backend route)

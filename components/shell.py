@@ -37,6 +37,7 @@ NAV: list[NavItem] = [
         Perm.JOURNALS_VIEW,
     ),
     NavItem(routes.SESSIONS, "Мои сеансы", "My sessions", "monitor-smartphone"),
+    NavItem(routes.API_ACCESS, "Доступ по API", "API access", "key-round", Perm.API_TOKENS_MANAGE),
     NavItem(routes.SECURITY, "Безопасность", "Security", "shield-check"),
     NavItem(routes.NOTIFICATIONS, "Уведомления", "Notifications", "bell"),
     NavItem(
@@ -131,6 +132,7 @@ ADMIN_NAV: list[NavItem] = [
     NavItem(routes.ADMIN_RATINGS, "Оценки качества", "Quality ratings", "star", Perm.FEEDBACK_VIEW),
     NavItem(routes.ADMIN_HELP, "Справка: статьи", "Help articles", "book-open", Perm.HELP_MANAGE),
     NavItem(routes.ADMIN_SURVEYS, "Опросы", "Surveys", "clipboard-list", Perm.SURVEYS_MANAGE),
+    NavItem(routes.ADMIN_ERP, "Обмен с ERP", "ERP sync", "refresh-cw", Perm.ERP_SYNC_MANAGE),
 ]
 
 # Modules append their items here before pages are built.

@@ -57,8 +57,11 @@ def _guarded(
         auth = request.headers.get("authorization", "")
         scheme, _, secret = auth.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
-            return _error(401, "Нужен заголовок Authorization: Bearer <токен>.",
-                          {"WWW-Authenticate": "Bearer"})  # fmt: skip
+            return _error(
+                401,
+                "Нужен заголовок Authorization: Bearer <токен>.",
+                {"WWW-Authenticate": "Bearer"},
+            )
         with sessions() as s:
             try:
                 org_id = use_token(s, secret.strip())
@@ -200,11 +203,18 @@ def render_certificate(cert: Certificate) -> bytes:
 def _list_params(*extra: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         *extra,
-        {"name": "after", "in": "query", "schema": {"type": "integer"},
-         "description": "next_after of the previous page (keyset)"},
-        {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 50,
-         "maximum": queries.API_MAX_LIMIT}},
-    ]  # fmt: skip
+        {
+            "name": "after",
+            "in": "query",
+            "schema": {"type": "integer"},
+            "description": "next_after of the previous page (keyset)",
+        },
+        {
+            "name": "limit",
+            "in": "query",
+            "schema": {"type": "integer", "default": 50, "maximum": queries.API_MAX_LIMIT},
+        },
+    ]
 
 
 def _q(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:

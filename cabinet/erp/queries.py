@@ -151,8 +151,11 @@ def list_runs(
     page = fetch_page(
         session, select(SyncRun), RUNS_SORT, after=after, before=before, limit=limit, scalars=True
     )
-    return Page(rows=[_run_row(r) for r in page.rows], next_after=page.next_after,
-                prev_before=page.prev_before)  # fmt: skip
+    return Page(
+        rows=[_run_row(r) for r in page.rows],
+        next_after=page.next_after,
+        prev_before=page.prev_before,
+    )
 
 
 # -- API tokens page --------------------------------------------------------------------------

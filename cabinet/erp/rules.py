@@ -203,11 +203,11 @@ def parse_contract(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def order_search_text(values: dict[str, Any]) -> str:
-    parts = (
-        values.get(k, "")
-        for k in ("number", "route_from", "route_to", "consignee", "product_summary")
-    )
-    return " ".join(p for p in parts if p).lower()[:1200]
+    """What the orders registry's free search looks in (the orders module's own rule)."""
+    from cabinet.orders.rules import search_text
+
+    keys = ("number", "route_from", "route_to", "consignee", "product_summary")
+    return search_text(*(values.get(k, "") for k in keys))
 
 
 def parse_order(row: dict[str, Any]) -> dict[str, Any]:

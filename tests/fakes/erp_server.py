@@ -649,6 +649,20 @@ class ErpData:
         return "accepted", "Изменения приняты."
 
 
+class DirectFeed:
+    """The change feed read straight from the generator, without HTTP (demo loading, benches):
+    the same pages the server would send, as `cabinet.erp.client.Page`s."""
+
+    def __init__(self, data: ErpData) -> None:
+        self.data = data
+
+    def changes(self, entity: str, since: str, limit: int) -> Any:
+        from cabinet.erp.client import Page
+
+        rows, nxt, more = self.data.changes(entity, since, limit)
+        return Page(rows=rows, next=nxt, has_more=more)
+
+
 class FakeErp:
     """The HTTP server around ErpData, in a thread on a free port (or a given one)."""
 
@@ -852,4 +866,13 @@ if __name__ == "__main__":
     main()
 
 
-__all__ = ["ANCHOR", "DEMO", "ENTITIES", "LARGE", "ErpData", "FakeErp", "company_inn"]
+__all__ = [
+    "ANCHOR",
+    "DEMO",
+    "ENTITIES",
+    "LARGE",
+    "DirectFeed",
+    "ErpData",
+    "FakeErp",
+    "company_inn",
+]

@@ -22,12 +22,32 @@ from tests.fakes.erp_server import ErpData, FakeErp
 pytestmark = pytest.mark.db
 
 SIZES = {"orgs": 12, "orders": 90, "documents": 240}
-TABLES = [Contract, Order, OrderLine, OrderEvent, Invoice, PaymentScheduleItem, FinanceOperation,
-          ShippingDocument, Certificate]  # fmt: skip
+TABLES = [
+    Contract,
+    Order,
+    OrderLine,
+    OrderEvent,
+    Invoice,
+    PaymentScheduleItem,
+    FinanceOperation,
+    ShippingDocument,
+    Certificate,
+]
 
 
-CHILDREN_FIRST = [OrderLine, OrderEvent, OrderVehicle, OrderService, PaymentScheduleItem,
-                  FinanceOperation, ShippingDocument, Certificate, Invoice, Order, Contract]  # fmt: skip
+CHILDREN_FIRST = [
+    OrderLine,
+    OrderEvent,
+    OrderVehicle,
+    OrderService,
+    PaymentScheduleItem,
+    FinanceOperation,
+    ShippingDocument,
+    Certificate,
+    Invoice,
+    Order,
+    Contract,
+]
 
 
 @pytest.fixture
@@ -69,10 +89,21 @@ def test_full_run_loads_every_entity_in_order(db: Session, erp: FakeErp, client:
     assert counts["shipping_documents"] == data.count("documents")
     assert counts["certificates"] == data.count("certificates")
     assert counts["order_lines"] > counts["orders"] - 1
-    assert report.rows_in == report.rows_updated == sum(
-        data.count(e) for e in ("organisations", "contracts", "orders", "invoices",
-                                "documents", "certificates")
-    )  # fmt: skip
+    assert (
+        report.rows_in
+        == report.rows_updated
+        == sum(
+            data.count(e)
+            for e in (
+                "organisations",
+                "contracts",
+                "orders",
+                "invoices",
+                "documents",
+                "certificates",
+            )
+        )
+    )
     # the demo organisation (same INN) was mapped, not duplicated
     romashka = db.exec(select(Organisation).where(Organisation.inn == "7707083893")).one()
     orders = db.exec(select(Order).where(Order.organisation_id == romashka.id)).all()
