@@ -199,7 +199,13 @@ def edit_page() -> rx.Component:
         rx.vstack(
             _field(
                 ("Название", "Title"),
-                rx.input(name="title", default_value=v["title"], id="auc-title", max_length=300),
+                rx.input(
+                    name="title",
+                    default_value=v["title"],
+                    id="auc-title",
+                    width="100%",
+                    max_length=300,
+                ),
                 e,
                 "title",
             ),
@@ -209,6 +215,7 @@ def edit_page() -> rx.Component:
                     name="description",
                     default_value=v["description"],
                     id="auc-description",
+                    width="100%",
                     rows="3",
                     max_length=10000,
                 ),
@@ -223,6 +230,7 @@ def edit_page() -> rx.Component:
                         name="starts_at",
                         default_value=v["starts_at"],
                         id="auc-starts_at",
+                        width="100%",
                     ),
                     e,
                     "starts_at",
@@ -234,6 +242,7 @@ def edit_page() -> rx.Component:
                         name="ends_at",
                         default_value=v["ends_at"],
                         id="auc-ends_at",
+                        width="100%",
                     ),
                     e,
                     "ends_at",
@@ -282,6 +291,7 @@ def edit_page() -> rx.Component:
                         name="soft_close_minutes",
                         default_value=v["soft_close_minutes"],
                         id="auc-soft_close_minutes",
+                        width="100%",
                         input_mode="numeric",
                         max_length=2,
                     ),
@@ -294,6 +304,7 @@ def edit_page() -> rx.Component:
                         name="extension_minutes",
                         default_value=v["extension_minutes"],
                         id="auc-extension_minutes",
+                        width="100%",
                         input_mode="numeric",
                         max_length=2,
                     ),
@@ -529,7 +540,7 @@ def _add_lot_form() -> rx.Component:
             rx.grid(
                 _field(
                     ("Продукция", "Product"),
-                    rx.input(name="product", id="auc-product", max_length=300),
+                    rx.input(name="product", id="auc-product", width="100%", max_length=300),
                     e,
                     "product",
                 ),
@@ -586,7 +597,9 @@ def _add_lot_form() -> rx.Component:
                 ),
                 _field(
                     ("Условия поставки", "Delivery terms"),
-                    rx.input(name="delivery_terms", id="auc-delivery_terms", max_length=500),
+                    rx.input(
+                        name="delivery_terms", id="auc-delivery_terms", width="100%", max_length=500
+                    ),
                     e,
                     "delivery_terms",
                 ),
@@ -815,7 +828,11 @@ def _results_tab() -> rx.Component:
         ),
         mobile_card=lambda r: mobile_card(
             rx.text(r["lot"], " ", r["product"], weight="medium", size="2"),
-            rx.text(r["winner"], " (", r["participant"], ")", size="2"),
+            rx.text(
+                r["winner"],
+                rx.cond(r["participant"] != "", " (" + r["participant"] + ")", ""),
+                size="2",
+            ),
             rx.text(r["price"], " · ", r["kind"], size="1", color_scheme="gray"),
         ),
     )

@@ -241,7 +241,7 @@ class OrganiserEditState(OrganiserMixin, SessionState):
             "ends_at": input_local(a.ends_at),
             "form": a.form,
             "step_kind": a.step_kind,
-            "step_value": str(a.step_value).replace(".00", ""),
+            "step_value": f"{a.step_value.normalize():f}".replace(".", ","),
             "soft_close_minutes": str(a.soft_close_minutes),
             "extension_minutes": str(a.extension_minutes),
             "status_label": a.status_label,
@@ -567,11 +567,12 @@ class OrganiserAuctionState(OrganiserMixin, SessionState):
             return fail(e)
         self._clear_preview()
         self._fresh()
-        return rx.toast.success(f"Загружено лотов: {n}.")
+        return [rx.toast.success(f"Загружено лотов: {n}."), rx.clear_selected_files("auc-import")]
 
     @rx.event
     def discard_import(self):
         self._clear_preview()
+        return rx.clear_selected_files("auc-import")
 
     # ------------------------------------------------------------------ annul
 

@@ -30,6 +30,8 @@ RECORD_QUERY = {
     "/organisations/profile": ("organisations", "inn", "7707083893"),
     "/admin/organisations/view": ("organisations", "inn", "7707083893"),
     "/admin/users/view": ("users", "email", "client@demo.local"),
+    "/admin/auctions/view": ("auctions", "title", "Трубы большого диаметра и прокат — торги дня"),
+    "/admin/auctions/edit": ("auctions", "title", "Остатки склада Выкса: трубы и отводы"),
 }
 
 
