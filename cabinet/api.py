@@ -15,6 +15,7 @@ from cabinet.access.state import SESSION_COOKIE
 from cabinet.erp.api import ROUTES as ERP_API_ROUTES
 from cabinet.esign.http import ROUTES as ESIGN_ROUTES
 from cabinet.settings import settings
+from cabinet.telecom.payments import http_routes as telecom_routes
 
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the event-args field
 
@@ -150,6 +151,7 @@ ROUTES: list[Route] = [
     Route("/api/files/{file_id:int}", download_file, methods=["GET"]),
     *ESIGN_ROUTES,  # public: CA certificate, CRL, certificates, signature bundles
     *ERP_API_ROUTES,  # integration API /api/v1 (token per organisation)
+    *telecom_routes(),  # payment webhook; the sandbox provider when PAYMENT_SANDBOX
 ]
 
 api = Starlette(routes=ROUTES, middleware=[Middleware(UploadLimitMiddleware)])

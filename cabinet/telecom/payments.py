@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Mount, Route
 
 from cabinet.settings import Settings, settings
 
@@ -226,3 +229,48 @@ def provider_from_settings(config: Settings | None = None) -> PaymentProvider:
         timeout=cfg.payment_timeout_seconds,
         webhook_url=webhook,
     )
+
+
+# --------------------------------------------------------------------------- HTTP routes
+
+
+async def payment_webhook(request: Request) -> JSONResponse:
+    """POST /api/telecom/payment-webhook: the provider says a payment changed.
+
+    The body is only a hint: the payment is looked up by the provider's id and its status is
+    asked from the provider itself, so a forged call can at most trigger a re-check."""
+    import asyncio
+
+    try:
+        data = await request.json()
+        provider_id = str((data.get("object") or {}).get("id", ""))[:64]
+    except (ValueError, AttributeError, TypeError):
+        return JSONResponse({"detail": "bad body"}, status_code=400)
+    status = await asyncio.to_thread(_recheck_by_provider_id, provider_id)
+    if status is None:
+        return JSONResponse({"detail": "unknown payment"}, status_code=404)
+    return JSONResponse({"status": status})
+
+
+def _recheck_by_provider_id(provider_id: str) -> str | None:
+    from cabinet.db import session_scope
+    from cabinet.telecom import service
+
+    with session_scope() as s:
+        payment_id = service.payment_by_provider_id(s, provider_id)
+        if payment_id is None:
+            return None
+        pay = service.refresh_payment(s, payment_id=payment_id, provider=provider_from_settings())
+        return str(pay.status)
+
+
+def http_routes(config: Settings | None = None) -> list[BaseRoute]:
+    """Routes for cabinet/api.py: the webhook, and the sandbox provider when it is on."""
+    routes: list[BaseRoute] = [
+        Route("/api/telecom/payment-webhook", payment_webhook, methods=["POST"])
+    ]
+    if sandbox_enabled(config):
+        from cabinet.telecom.sandbox import mounted_app
+
+        routes.append(Mount(SANDBOX_PREFIX, app=mounted_app()))
+    return routes

@@ -169,6 +169,29 @@ class Sandbox:
             self._db.commit()
         return card
 
+    def register_card(
+        self, token: str, number: str, *, exp_month: int = 12, exp_year: int = 2030
+    ) -> None:
+        """Know a saved card under a given token (demo data: its auto-payment can charge)."""
+        card = {
+            "token": token,
+            "last4": number[-4:],
+            "brand": _brand(number),
+            "exp_month": exp_month,
+            "exp_year": exp_year,
+            "outcome": card_outcome(number),
+        }
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO tokens (token, data) VALUES (?, ?)",
+                (token, json.dumps(card)),
+            )
+            self._db.commit()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
     def payment(self, payment_id: str) -> dict[str, Any] | None:
         return self._get(payment_id)
 
@@ -266,7 +289,8 @@ class Sandbox:
                         outcome = self.decline_code
                 data = self._finish(data, outcome)
             return await self._answer(data)
-        data["confirmation_url"] = f"{str(request.base_url).rstrip('/')}/pay/{pid}"
+        base = str(request.url).split("?")[0].rsplit("/v1/payments", 1)[0]
+        data["confirmation_url"] = f"{base}/pay/{pid}"
         data = self._insert(key, data)
         return await self._answer(data)
 
@@ -477,15 +501,19 @@ class SandboxServer:
         self.stop()
 
 
-def mounted_app() -> Starlette:
-    """The sandbox for the app's own API (cabinet/api.py), state in DATA_DIR."""
+def mounted_sandbox() -> Sandbox:
+    """The sandbox of the app's own API (cabinet/api.py), its state in DATA_DIR."""
     from cabinet.settings import settings
 
     return Sandbox(
         shop_id=settings.payment_shop_id or "sandbox",
         secret=settings.payment_secret or "sandbox-secret",
         db_path=Path(settings.data_dir) / "sandbox-pay.sqlite3",
-    ).app()
+    )
+
+
+def mounted_app() -> Starlette:
+    return mounted_sandbox().app()
 
 
 if __name__ == "__main__":  # a standalone sandbox: python -m cabinet.telecom.sandbox [port]
