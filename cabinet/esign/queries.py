@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import segno
 from sqlalchemy import func, or_
@@ -222,12 +223,12 @@ def admin_certificates(
     if q:
         # Case variants instead of lower(): SQLite's lower() leaves Cyrillic as it is.
         variants = {q, q.lower(), q.upper(), q.title(), q[:1].upper() + q[1:]}
-        columns = (
-            SignatureCertificate.full_name,
-            SignatureCertificate.email,
-            SignatureCertificate.organisation,
-            func.coalesce(SignatureCertificate.serial, ""),
-        )
+        columns: list[Any] = [
+            col(SignatureCertificate.full_name),
+            col(SignatureCertificate.email),
+            col(SignatureCertificate.organisation),
+            func.coalesce(col(SignatureCertificate.serial), ""),
+        ]
         stmt = stmt.where(or_(*[c.contains(v, autoescape=True) for c in columns for v in variants]))
     page = fetch_page(
         session, stmt, BY_ID_DESC, after=after, before=before, limit=limit, scalars=True
