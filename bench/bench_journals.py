@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import secrets
 import statistics
 import sys
@@ -113,7 +114,9 @@ def main() -> None:
         pdf.QrCode("https://cabinet.example.ru/verify?code=" + secrets.token_urlsafe(18))
     qr_ms = (time.perf_counter() - qr_start) / 200 * 1000
     signatures = sum(len(v.signatures) for e in data.entries for v in e.versions)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"journal PDF: {args.entries} entries, {signatures} signatures with QR codes")
+    print(f"  load average {load}")
     print(
         f"  render  median {statistics.median(times):6.2f} s   min {min(times):6.2f} s"
         f"   max {max(times):6.2f} s   (runs={args.runs})"

@@ -30,6 +30,9 @@ RECORD_QUERY = {
     "/organisations/profile": ("organisations", "inn", "7707083893"),
     "/admin/organisations/view": ("organisations", "inn", "7707083893"),
     "/admin/users/view": ("users", "email", "client@demo.local"),
+    "/journals/object": ("service_objects", "name", "Склад № 1"),
+    "/journals/journal": ("journals", "status", "active"),
+    "/journals/entry": ("journal_entries", "state", "signed"),
     "/admin/auctions/view": ("auctions", "title", "Трубы большого диаметра и прокат — торги дня"),
     "/admin/auctions/edit": ("auctions", "title", "Остатки склада Выкса: трубы и отводы"),
 }
