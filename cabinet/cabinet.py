@@ -24,6 +24,8 @@ from cabinet.notifications import pages as notifications
 from cabinet.organisations import pages as organisations
 from cabinet.outbox import pages as outbox
 from cabinet.support import pages as support
+from cabinet.telecom import autopay as telecom_autopay
+from cabinet.telecom import pages as telecom_pages
 
 app = rx.App(
     api_transformer=api,
@@ -44,6 +46,7 @@ erp_pages.add_pages(app)
 journals.add_pages(app)
 esign.add_pages(app)
 auction_organiser.add_pages(app)
+telecom_pages.add_pages(app)
 
 # Sends queued e-mail/SMS when SMTP / the SMS gateway are configured (returns at once otherwise).
 app.register_lifespan_task(messaging.delivery_loop)
@@ -55,3 +58,6 @@ app.register_lifespan_task(erp_worker.erp_loop)
 app.register_lifespan_task(auction_closer.closer_loop)
 # Creates the e-signature CA on first start (race-safe across workers).
 app.register_lifespan_task(esign_ca.ensure_ca_on_start)
+# Charges due monthly auto-payments (one run per period, claimed before charging) and
+# re-checks payments whose outcome never arrived.
+app.register_lifespan_task(telecom_autopay.autopay_loop)

@@ -22,6 +22,7 @@ from cabinet.journals.demo import load_journals_demo
 from cabinet.notifications.service import seed_default_templates
 from cabinet.orders.demo import load_orders_demo
 from cabinet.support.service import load_support_demo
+from cabinet.telecom.demo import load_telecom_demo
 from models import ManagerAssignment, Membership, Organisation, User
 from models.base import utcnow
 from models.organisations import CounterpartyKind
@@ -156,6 +157,7 @@ def load_demo(session: Session) -> None:
     load_support_demo(session)  # support departments, categories, a sample request
     load_feedback_demo(session)  # help articles, rating subjects, a survey
     load_applications_demo(session)  # grid-connection applications at several stages
+    load_telecom_demo(session)  # tariffs, partners, Ромашка: contract, 3 SIM cards, payments
     load_orders_demo(session)  # orders, invoices, documents: Ромашка, Северсталь-Сервис
     load_erp_demo(session)  # the fake ERP's demo set through the sync (40 orgs, 800 orders)
     load_esign_demo(session)  # the CA; certificates (PIN 1234) for operator@, client-admin@

@@ -28,6 +28,7 @@ NAV: list[NavItem] = [
     NavItem(routes.ORGANISATIONS, "Мои организации", "My organisations", "building-2"),
     NavItem(routes.APPLICATIONS, "Мои заявки", "My applications", "zap", Perm.APPLICATIONS_CREATE),
     NavItem(routes.SUPPORT, "Обращения", "Support requests", "life-buoy", Perm.SUPPORT_REQUEST),
+    NavItem(routes.TELECOM, "Связь и сим-карты", "SIM cards", "smartphone", Perm.TELECOM_USE),
     NavItem(routes.ESIGN_MY, "Электронная подпись", "E-signature", "signature", Perm.ESIGN_USE),
     NavItem(
         routes.JOURNALS,

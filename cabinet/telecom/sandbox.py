@@ -390,7 +390,7 @@ class Sandbox:
 </ul></details>"""
         page = f"""<!doctype html><html lang="ru"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Оплата — песочница</title>
+<title>Оплата — песочница</title><link rel="icon" href="data:,">
 <style>
  body{{font-family:system-ui,sans-serif;background:#f4f5fb;margin:0;padding:16px}}
  main{{max-width:420px;margin:24px auto;background:#fff;border-radius:12px;padding:20px;
