@@ -483,19 +483,29 @@ def _lot_row(r: Any) -> rx.Component:
             ),
             white_space="nowrap",
         ),
-        rx.table.cell(
-            rx.cond(
-                s.info["editable"] == "1",
-                rx.icon_button(
-                    rx.icon("trash-2", size=14),
-                    variant="ghost",
-                    color_scheme="red",
-                    on_click=s.delete_lot(r["id"]),
-                    aria_label="Удалить лот",
-                    id="auc-lot-delete-" + r["id"],
-                ),
-            )
+        rx.table.cell(rx.cond(s.info["editable"] == "1", _lot_buttons(r, with_ids=True))),
+    )
+
+
+def _lot_buttons(r: Any, *, with_ids: bool = False) -> rx.Component:
+    s = OrganiserAuctionState
+    return rx.hstack(
+        rx.icon_button(
+            rx.icon("pencil", size=14),
+            variant="ghost",
+            on_click=s.open_edit_lot(r["id"]),
+            aria_label="Изменить лот",
+            id=("auc-lot-edit-" + r["id"]) if with_ids else None,
         ),
+        rx.icon_button(
+            rx.icon("trash-2", size=14),
+            variant="ghost",
+            color_scheme="red",
+            on_click=s.delete_lot(r["id"]),
+            aria_label="Удалить лот",
+            id=("auc-lot-delete-" + r["id"]) if with_ids else None,
+        ),
+        spacing="3",
     )
 
 
@@ -505,16 +515,7 @@ def _lot_card(r: Any) -> rx.Component:
         rx.hstack(
             rx.text("№ ", r["number"], " ", r["product"], weight="medium", size="2"),
             rx.spacer(),
-            rx.cond(
-                s.info["editable"] == "1",
-                rx.icon_button(
-                    rx.icon("trash-2", size=14),
-                    variant="ghost",
-                    color_scheme="red",
-                    on_click=s.delete_lot(r["id"]),
-                    aria_label="Удалить лот",
-                ),
-            ),
+            rx.cond(s.info["editable"] == "1", _lot_buttons(r)),
             width="100%",
             align="start",
         ),
@@ -935,6 +936,117 @@ def _ledger_tab() -> rx.Component:
     )
 
 
+def _edit_lot_dialog() -> rx.Component:
+    s = OrganiserAuctionState
+    v = s.edit_lot
+    e = s.edit_errors
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t("Лот № ", "Lot no. "), v["number"]),
+            rx.form(
+                rx.vstack(
+                    _field(
+                        ("Продукция", "Product"),
+                        rx.input(
+                            name="product",
+                            default_value=v["raw_product"],
+                            id="auc-edit-product",
+                            max_length=300,
+                            width="100%",
+                        ),
+                        e,
+                        "product",
+                    ),
+                    rx.grid(
+                        _field(
+                            ("Количество", "Quantity"),
+                            rx.input(
+                                name="quantity",
+                                default_value=v["raw_quantity"],
+                                id="auc-edit-quantity",
+                                max_length=20,
+                                width="100%",
+                            ),
+                            e,
+                            "quantity",
+                        ),
+                        _field(
+                            ("Ед. изм.", "Unit"),
+                            rx.input(
+                                name="unit",
+                                default_value=v["raw_unit"],
+                                max_length=20,
+                                width="100%",
+                            ),
+                            e,
+                            "unit",
+                        ),
+                        _field(
+                            ("Стартовая цена", "Start price"),
+                            rx.input(
+                                name="start_price",
+                                default_value=v["raw_price"],
+                                id="auc-edit-price",
+                                max_length=25,
+                                width="100%",
+                            ),
+                            e,
+                            "start_price",
+                        ),
+                        _field(
+                            ("Валюта", "Currency"),
+                            rx.input(
+                                name="currency",
+                                default_value=v["raw_currency"],
+                                max_length=3,
+                                width="100%",
+                            ),
+                            e,
+                            "currency",
+                        ),
+                        columns="2",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    _field(
+                        ("Условия поставки", "Delivery terms"),
+                        rx.input(
+                            name="delivery_terms",
+                            default_value=v["raw_terms"],
+                            max_length=500,
+                            width="100%",
+                        ),
+                        e,
+                        "delivery_terms",
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button(
+                                t("Закрыть", "Close"),
+                                variant="soft",
+                                color_scheme="gray",
+                                type="button",
+                            )
+                        ),
+                        rx.button(t("Сохранить", "Save"), type="submit", id="auc-edit-save"),
+                        justify="end",
+                        spacing="2",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=s.save_lot,
+                reset_on_submit=False,
+                key=v["id"],
+            ),
+            max_width="520px",
+        ),
+        open=s.edit_open,
+        on_open_change=s.set_edit_open,
+    )
+
+
 def _dialogs() -> rx.Component:
     s = OrganiserAuctionState
     reason_form = lambda on_submit, button, id: rx.form(  # noqa: E731
@@ -959,6 +1071,7 @@ def _dialogs() -> rx.Component:
         reset_on_submit=True,
     )
     return rx.fragment(
+        _edit_lot_dialog(),
         rx.dialog.root(
             rx.dialog.content(
                 rx.dialog.title(t("Отменить аукцион", "Cancel the auction")),

@@ -323,6 +323,9 @@ class OrganiserAuctionState(OrganiserMixin, SessionState):
     annul_open: bool = False
     annul_bid: dict[str, str] = {}
     dialog_error: str = ""
+    edit_open: bool = False
+    edit_lot: dict[str, str] = {}
+    edit_errors: dict[str, str] = {}
 
     def _reload(self, actor: Actor) -> None:
         with session_scope() as s:
@@ -370,6 +373,13 @@ class OrganiserAuctionState(OrganiserMixin, SessionState):
                 "end": fmt_dt(r.effective_end),
                 "extended": "1" if r.effective_end > a.ends_at else "",
                 "closed": "1" if r.closed else "",
+                # raw values for the edit dialog
+                "raw_product": r.product,
+                "raw_quantity": _qty(r.quantity),
+                "raw_unit": r.unit,
+                "raw_price": f"{r.start_price:f}".replace(".", ","),
+                "raw_currency": r.currency,
+                "raw_terms": r.delivery_terms,
             }
             for r in a.lots
         ]
@@ -501,6 +511,51 @@ class OrganiserAuctionState(OrganiserMixin, SessionState):
         self.lot_form_key += 1
         self._fresh()
         return rx.toast.success("Лот добавлен.")
+
+    @rx.event
+    def open_edit_lot(self, lot_id: int):
+        row = next((r for r in self.lots if r["id"] == str(_int(lot_id))), None)
+        if row is None or not self.allowed or self.info.get("editable") != "1":
+            return None
+        self.edit_lot = {k: v for k, v in row.items() if k == "id" or k.startswith("raw_")}
+        self.edit_lot["number"] = row["number"]
+        self.edit_open, self.edit_errors = True, {}
+        return None
+
+    @rx.event
+    def set_edit_open(self, value: bool):
+        self.edit_open = bool(value)
+        self.edit_errors = {}
+
+    @rx.event
+    def save_lot(self, form: dict[str, Any]):
+        actor = self._actor()
+        if actor is None:
+            return fail(NotAuthenticated())
+        d = _form(form)
+        try:
+            fields = rules.validate_lot(
+                d.get("product"),
+                d.get("quantity"),
+                d.get("unit"),
+                d.get("start_price"),
+                d.get("currency") or "RUB",
+                d.get("delivery_terms"),
+            )
+            with session_scope() as s:
+                service.update_lot(
+                    s, actor_id=actor.id, lot_id=_int(self.edit_lot.get("id")), fields=fields
+                )
+        except ValidationFailed as e:
+            self.edit_errors = {e.field or "form": e.message}
+            return None
+        except DomainError as e:
+            self.edit_open = False
+            self._fresh()
+            return fail(e)
+        self.edit_open, self.edit_errors = False, {}
+        self._fresh()
+        return rx.toast.success("Лот сохранён.")
 
     @rx.event
     def delete_lot(self, lot_id: int):

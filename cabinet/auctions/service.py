@@ -267,9 +267,10 @@ def place_bid(session: Session, *, actor_id: int, lot_id: object, amount: object
             session.execute(
                 update(AuctionLot).where(col(AuctionLot.id) == lid).values(best_bid_id=bid.id)
             )
-            own_offer = _active_offer(session, lid, org_id)
-            if own_offer is not None:  # an open bid replaces the organisation's price offer
-                _void(session, own_offer, VoidKind.REPLACED, by=actor.id)
+            if rules.allows(auction.form, BidKind.OFFER):
+                own_offer = _active_offer(session, lid, org_id)
+                if own_offer is not None:  # an open bid replaces the organisation's offer
+                    _void(session, own_offer, VoidKind.REPLACED, by=actor.id)
             _notify_outbid(session, previous_best, org_id, lot, auction, value)
             session.commit()
         except (IntegrityError, OperationalError):

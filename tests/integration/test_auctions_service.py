@@ -498,3 +498,54 @@ def test_lot_version_moves_with_every_accepted_change(db, w):
         service.place_bid(db, actor_id=uid(w.b1), lot_id=lot.id, amount="100")
     assert queries.lot_version(db, lot.id) == v1 > v0
     assert queries.lot_version(db, 10**9) == -1
+
+
+def test_lots_are_edited_deleted_and_imported_only_before_the_start(db, w):
+    aid = service.create_auction(db, actor_id=uid(w.organiser), fields=_fields())
+    f = rules.validate_lot("Труба 325×8", "12", "т", "980000", "RUB", "FCA")
+    lot_id = service.add_lot(db, actor_id=uid(w.organiser), auction_id=aid, fields=f)
+    g = rules.validate_lot("Труба 325×10", "14", "т", "1 100 000", "RUB", "EXW")
+    service.update_lot(db, actor_id=uid(w.organiser), lot_id=lot_id, fields=g)
+    lot = db.get(AuctionLot, lot_id)
+    db.refresh(lot)
+    assert lot.product == "Труба 325×10" and lot.start_price == Decimal("1100000.00")
+    assert "exw" in lot.search_text
+    n = service.import_lots(db, actor_id=uid(w.organiser), auction_id=aid, rows=[f, g])
+    numbers = db.exec(select(AuctionLot.number).where(AuctionLot.auction_id == aid)).all()
+    assert n == 2 and sorted(numbers) == [1, 2, 3]
+    with pytest.raises(PermissionDenied):
+        service.delete_lot(db, actor_id=uid(w.a1), lot_id=lot_id)
+    service.delete_lot(db, actor_id=uid(w.organiser), lot_id=lot_id)
+    assert db.get(AuctionLot, lot_id) is None
+    with pytest.raises(ValidationFailed):
+        service.import_lots(db, actor_id=uid(w.organiser), auction_id=aid, rows=[])
+    # a running auction's lots are frozen
+    a, (running_lot,) = make_auction(db, w.organiser)
+    for call in (
+        lambda: service.update_lot(db, actor_id=uid(w.organiser), lot_id=running_lot.id, fields=g),
+        lambda: service.delete_lot(db, actor_id=uid(w.organiser), lot_id=running_lot.id),
+        lambda: service.add_lot(db, actor_id=uid(w.organiser), auction_id=a.id, fields=g),
+        lambda: service.import_lots(db, actor_id=uid(w.organiser), auction_id=a.id, rows=[g]),
+        lambda: service.update_auction(
+            db, actor_id=uid(w.organiser), auction_id=a.id, fields=_fields()
+        ),
+    ):
+        with pytest.raises(ValidationFailed):
+            call()
+
+
+def test_stale_edit_is_refused(db, w):
+    aid = service.create_auction(db, actor_id=uid(w.organiser), fields=_fields())
+    version = db.get(Auction, aid).version
+    service.update_auction(
+        db, actor_id=uid(w.organiser), auction_id=aid, fields=_fields(title="Первый")
+    )
+    with pytest.raises(service.StaleVersion):
+        service.update_auction(
+            db,
+            actor_id=uid(w.organiser),
+            auction_id=aid,
+            fields=_fields(title="Второй"),
+            expected_version=version,
+        )
+    assert db.get(Auction, aid).title == "Первый"
