@@ -959,6 +959,7 @@ def _verify_body() -> rx.Component:
                 ),
             ),
         ),
+        rx.cond(~VerifyState.view.found, _public_links(verify=False)),
         spacing="4",
         width="100%",
         max_width="860px",
