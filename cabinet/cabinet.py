@@ -12,15 +12,18 @@ from cabinet.api import api
 from cabinet.applications import pages as applications
 from cabinet.auctions import closer as auction_closer
 from cabinet.auctions import organiser_pages as auction_organiser
+from cabinet.documents import pages as documents
 from cabinet.erp import pages as erp_pages
 from cabinet.erp import worker as erp_worker
 from cabinet.esign import ca as esign_ca
 from cabinet.esign import pages as esign
 from cabinet.feedback import pages as feedback
+from cabinet.finance import pages as finance
 from cabinet.help import pages as help_pages
 from cabinet.journals import pages as journals
 from cabinet.notifications import delivery as notification_delivery
 from cabinet.notifications import pages as notifications
+from cabinet.orders import pages as orders
 from cabinet.organisations import pages as organisations
 from cabinet.outbox import pages as outbox
 from cabinet.support import pages as support
@@ -42,6 +45,9 @@ feedback.add_pages(app)
 support.add_pages(app)
 notifications.add_pages(app)
 applications.add_pages(app)
+orders.add_pages(app)
+finance.add_pages(app)
+documents.add_pages(app)
 erp_pages.add_pages(app)
 journals.add_pages(app)
 esign.add_pages(app)

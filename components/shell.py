@@ -27,6 +27,13 @@ NAV: list[NavItem] = [
     NavItem(routes.PROFILE, "Мои данные", "My details", "user"),
     NavItem(routes.ORGANISATIONS, "Мои организации", "My organisations", "building-2"),
     NavItem(routes.APPLICATIONS, "Мои заявки", "My applications", "zap", Perm.APPLICATIONS_CREATE),
+    NavItem(routes.ORDERS, "Заказы", "Orders", "package", Perm.ORDERS_VIEW),
+    NavItem(routes.DOCUMENTS, "Документы", "Documents", "files", Perm.ORDERS_VIEW),
+    NavItem(
+        routes.CERTIFICATES, "Сертификаты качества", "Certificates", "badge-check", Perm.ORDERS_VIEW
+    ),
+    NavItem(routes.FINANCE, "Финансы", "Finance", "wallet", Perm.FINANCE_VIEW),
+    NavItem(routes.INVOICES, "Счета", "Invoices", "receipt", Perm.FINANCE_VIEW),
     NavItem(routes.SUPPORT, "Обращения", "Support requests", "life-buoy", Perm.SUPPORT_REQUEST),
     NavItem(routes.TELECOM, "Связь и сим-карты", "SIM cards", "smartphone", Perm.TELECOM_USE),
     NavItem(routes.ESIGN_MY, "Электронная подпись", "E-signature", "signature", Perm.ESIGN_USE),
@@ -63,6 +70,15 @@ ADMIN_NAV: list[NavItem] = [
         "zap",
         Perm.APPLICATIONS_PROCESS,
     ),
+    NavItem(routes.ORDERS, "Заказы клиентов", "Customer orders", "package", Perm.ORDERS_STAFF),
+    NavItem(
+        routes.CERTIFICATES,
+        "Документы и сертификаты клиентов",
+        "Customer documents",
+        "files",
+        Perm.ORDERS_STAFF,
+    ),
+    NavItem(routes.FINANCE, "Финансы клиентов", "Customer finance", "wallet", Perm.ORDERS_STAFF),
     NavItem(
         routes.ADMIN_SUPPORT,
         "Обращения клиентов",

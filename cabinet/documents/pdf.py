@@ -70,6 +70,7 @@ class DocumentData:
     order: str
     product_code: str
     amount: str
+    due: str = ""
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -178,6 +179,7 @@ def document_pdf(d: DocumentData) -> bytes:
         ["Заказ", d.order],
         ["Код продукции", d.product_code],
         ["Сумма", d.amount],
+        ["Срок оплаты", d.due],
     ]
     doc.build(
         [

@@ -330,7 +330,7 @@ class PublicField:
 @dataclass
 class PublicGroup:
     title: str
-    values: list[PublicField] = field(default_factory=list)
+    rows: list[PublicField] = field(default_factory=list)
 
 
 @dataclass
@@ -454,4 +454,42 @@ def document_download(session: Session, actor: Actor, doc_id: object) -> Downloa
     )
     return Download(
         pdf.safe_filename(d.doc_type, d.number), "application/pdf", pdf.document_pdf(data)
+    )
+
+
+def invoice_download(session: Session, actor: Actor, invoice_id: object) -> Download:
+    """An invoice as PDF (stored original or generated), for whoever sees its organisation's
+    orders or finance."""
+    from cabinet.documents import pdf
+    from models import Invoice
+
+    try:
+        iid = int(str(invoice_id))
+    except (TypeError, ValueError):
+        raise NotFound(DOC_NOT_FOUND) from None
+    inv = session.get(Invoice, iid) if 0 < iid < 2**31 else None
+    if inv is None or not (
+        order_rules.may_see(actor, inv.organisation_id, PERM)
+        or order_rules.may_see(actor, inv.organisation_id, Perm.FINANCE_VIEW)
+    ):
+        raise NotFound(DOC_NOT_FOUND)
+    stored = _stored(session, inv.file_id, inv.organisation_id)
+    if stored is not None:
+        return stored
+    org = session.get(Organisation, inv.organisation_id)
+    order = session.get(Order, inv.order_id) if inv.order_id else None
+    data = pdf.DocumentData(
+        title="Счёт на оплату",
+        number=inv.number,
+        doc_date=_d(inv.issued_on),
+        customer=org.name if org else "",
+        consignee="",
+        delivery="",
+        due=_d(inv.due_on),
+        order=order.number if order else "",
+        product_code="",
+        amount=fin.fmt_money(inv.amount, inv.currency),
+    )
+    return Download(
+        pdf.safe_filename("invoice", inv.number), "application/pdf", pdf.document_pdf(data)
     )

@@ -476,6 +476,7 @@ def contract_view(
 class BucketRow:
     key: str
     label: str
+    short: str
     amount: str
     value: float  # for the chart
     color: str
@@ -623,6 +624,7 @@ def overview(
             BucketRow(
                 key=b.key,
                 label=b.ru,
+                short=b.ru.replace(" дней", "").replace("Более 90", "90+"),
                 amount=fin.fmt_money(buckets[b.key]),
                 value=fin.to_float(buckets[b.key]),
                 color=fin.BUCKET_COLORS[b.key],

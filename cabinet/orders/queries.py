@@ -444,6 +444,15 @@ def _d(value: date | None) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
 
 
+def _change_value(key: str, value: object) -> str:
+    if key == "planned_shipment_on":
+        try:
+            return _d(date.fromisoformat(str(value)))
+        except ValueError:
+            pass
+    return str(value)
+
+
 def order_view(session: Session, actor: Actor, order_id: object) -> OrderView:
     o = access_order(session, actor, order_id)
     org = session.get(Organisation, o.organisation_id)
@@ -609,7 +618,7 @@ def order_view(session: Session, actor: Actor, order_id: object) -> OrderView:
                 status_color=rules.CHANGE_STATUS_COLORS.get(r.status, "gray"),
                 comment=r.comment,
                 changes="; ".join(
-                    f"{rules.CHANGE_FIELDS.get(k, (k,))[0]}: {v}"
+                    f"{rules.CHANGE_FIELDS.get(k, (k,))[0]}: {_change_value(k, v)}"
                     for k, v in (r.payload or {}).items()
                 ),
                 answer=r.erp_answer,

@@ -322,6 +322,9 @@ PUBLIC_HANDLERS: dict[str, Public] = {
     "cabinet.accounts.state.ResetState.submit": Public("password reset by code", reset_code),
     "cabinet.esign.state.VerifyState.load": Public("public signature check: reads only"),
     "cabinet.esign.state.VerifyState.check": Public("public signature check: reads only"),
+    "cabinet.documents.state.TraceState.load": Public(
+        "public QR page of a certificate: reads only, by its unguessable code"
+    ),
 }
 
 

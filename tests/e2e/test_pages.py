@@ -19,6 +19,7 @@ pytestmark = pytest.mark.e2e
 
 # Pages for visitors who are not logged in.
 PUBLIC = {"/login", "/register", "/reset-password", "/feedback", "/help", "/rate", "/verify"}
+PUBLIC |= {"/trace"}  # a certificate's public QR page (cabinet/documents)
 # Steps of a half-finished sign-up or login: without one, they send the visitor to /login.
 STEP_PAGES = {"/register/confirm", "/login/2fa"}
 STAFF_PREFIX = "/admin"
@@ -27,6 +28,8 @@ STAFF = "superadmin@demo.local"
 
 # Pages that show one record: which record to open (demo data ids are resolved at run time).
 RECORD_QUERY = {
+    "/orders/view": ("orders", "erp_id", "DEMO-7707083893-O1"),
+    "/finance/contract": ("contracts", "erp_id", "DEMO-7707083893-C1"),
     "/organisations/profile": ("organisations", "inn", "7707083893"),
     "/admin/organisations/view": ("organisations", "inn", "7707083893"),
     "/admin/users/view": ("users", "email", "client@demo.local"),

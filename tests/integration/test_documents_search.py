@@ -161,7 +161,7 @@ def test_public_view_shows_only_what_the_producer_discloses(db, w):
     assert "Плавка" not in labels  # not chosen
     values = " ".join(labels.values())
     assert "Ромашка" not in values  # the customer/consignee is never shown
-    assert pub.groups[0].values[0].value == "0,10"
+    assert pub.groups[0].rows[0].value == "0,10"
     for bad in ("", "short", w.cert.public_code[:-1] + "!", "x" * 40):
         with pytest.raises(NotFound):
             dq.public_certificate(db, bad)
