@@ -12,6 +12,7 @@ from cabinet.api import api
 from cabinet.applications import pages as applications
 from cabinet.auctions import closer as auction_closer
 from cabinet.auctions import organiser_pages as auction_organiser
+from cabinet.auctions import participant_pages as auction_participant_pages
 from cabinet.documents import pages as documents
 from cabinet.erp import pages as erp_pages
 from cabinet.erp import worker as erp_worker
@@ -52,6 +53,7 @@ erp_pages.add_pages(app)
 journals.add_pages(app)
 esign.add_pages(app)
 auction_organiser.add_pages(app)
+auction_participant_pages.add_pages(app)
 telecom_pages.add_pages(app)
 
 # Sends queued e-mail/SMS when SMTP / the SMS gateway are configured (returns at once otherwise).

@@ -36,6 +36,7 @@ NAV: list[NavItem] = [
     NavItem(routes.INVOICES, "Счета", "Invoices", "receipt", Perm.FINANCE_VIEW),
     NavItem(routes.SUPPORT, "Обращения", "Support requests", "life-buoy", Perm.SUPPORT_REQUEST),
     NavItem(routes.TELECOM, "Связь и сим-карты", "SIM cards", "smartphone", Perm.TELECOM_USE),
+    NavItem(routes.AUCTIONS, "Торги", "Auctions", "gavel", Perm.AUCTIONS_BID),
     NavItem(routes.ESIGN_MY, "Электронная подпись", "E-signature", "signature", Perm.ESIGN_USE),
     NavItem(
         routes.JOURNALS,

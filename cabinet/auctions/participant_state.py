@@ -1,0 +1,907 @@
+"""Participants' auction pages: the calendar, the lot list and the live lot page.
+
+Thin states: each handler resolves the caller from the session cookie on the server, calls a
+query or a service of this module and shows the outcome. The lot page follows the lot live:
+its on_load starts a background task (`LotState.watch`) that waits on the process's lot hub
+(cabinet/auctions/live.py) and, whenever the lot's version moves, re-reads the page through
+`queries.lot_view` *for this caller* — so only pseudonyms, open bids and the caller's own
+offer ever reach the browser — and pushes it. Reflex cancels the task when the browser leaves
+the page, reloads it or disconnects (it belongs to the page's on_load chain); a reconnect
+re-runs on_load, which starts a fresh task. The task also stops by itself when a newer one
+took over this tab (`_watch_gen`) or the tab's socket is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import calendar as _calendar
+import contextlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import reflex as rx
+
+from cabinet import routes
+from cabinet.access.state import SessionState
+from cabinet.accounts.sessions import resolve_user_id
+from cabinet.auctions import live, queries, rules, service
+from cabinet.db import session_scope
+from cabinet.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from cabinet.formatting import fmt_dt, fmt_dt_seconds, local
+from cabinet.pagination import page_params
+from components.data_table import ALL
+from models.auctions import AuctionForm, AuctionStatus
+
+MONTHS_RU = (
+    "",
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+)
+STATUS_FILTERS = (
+    AuctionStatus.RUNNING,
+    AuctionStatus.ANNOUNCED,
+    AuctionStatus.FINISHED,
+    AuctionStatus.CANCELLED,
+)
+FORM_FILTERS = (AuctionForm.OPEN, AuctionForm.CLOSED, AuctionForm.MIXED)
+MAX_AMOUNT_CHARS = 24
+STEP_BUTTONS = (1, 5)  # "+1 шаг", "+5 шагов"
+
+
+def _int(value: object) -> int | None:
+    raw = str(value or "").strip()
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 11 and int(raw) > 0 else None
+
+
+def _money(amount: Decimal | None, currency: str = "") -> str:
+    return rules.fmt_money(amount, currency)
+
+
+def _plain(amount: Decimal | None) -> str:
+    """An amount as the bid field takes it: "1250000.00" ("" for none)."""
+    return "" if amount is None else f"{amount.quantize(rules.CENT):f}"
+
+
+def _ms(value: datetime | None) -> int:
+    if value is None:
+        return 0
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp() * 1000)
+
+
+def _hrefs(path: str, base: dict[str, Any], next_after: str, prev_before: str) -> tuple[str, str]:
+    nxt = routes.with_query(path, **base, after=next_after) if next_after else ""
+    prv = routes.with_query(path, **base, before=prev_before) if prev_before else ""
+    return nxt, prv
+
+
+# --------------------------------------------------------------------------- /auctions (calendar)
+
+
+@dataclass
+class CalendarEntry:
+    auction_id: int = 0
+    title: str = ""
+    status: str = ""
+    status_label: str = ""
+    color: str = "gray"
+    form_label: str = ""
+    time: str = ""  # "10:00–12:00" (display time zone)
+    when: str = ""  # "05.12.2026 10:00 — 05.12.2026 12:00"
+    lots: int = 0
+    href: str = ""
+
+
+@dataclass
+class CalendarDay:
+    day: int = 0
+    iso: str = ""
+    in_month: bool = False
+    today: bool = False
+    auctions: list[CalendarEntry] = field(default_factory=list)
+
+
+def _parse_month(raw: str, today: date) -> date:
+    try:
+        year, month = (int(p) for p in raw.split("-", 1))
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return date(year, month, 1)
+    except ValueError:
+        pass
+    return today.replace(day=1)
+
+
+def _shift_month(month: date, delta: int) -> date:
+    n = month.year * 12 + month.month - 1 + delta
+    return date(n // 12, n % 12 + 1, 1)
+
+
+def _entry(item: queries.CalendarItem) -> CalendarEntry:
+    start, end = local(item.starts_at), local(item.ends_at)
+    same_day = start.date() == end.date()
+    return CalendarEntry(
+        auction_id=item.auction_id,
+        title=item.title,
+        status=item.status,
+        status_label=item.status_label,
+        color=rules.STATUS_COLORS.get(item.status, "gray"),
+        form_label=item.form_label,
+        time=f"{start:%H:%M}–{end:%H:%M}" if same_day else f"{start:%H:%M}→{end:%d.%m}",
+        when=f"{fmt_dt(item.starts_at)} — {fmt_dt(item.ends_at)}",
+        lots=item.lots,
+        href=routes.auction_url(item.auction_id),
+    )
+
+
+def month_grid(month: date, items: list[queries.CalendarItem], today: date) -> list[CalendarDay]:
+    """Whole weeks (Monday first) covering `month`; each day lists the auctions running on it
+    (in the display time zone)."""
+    first_weekday, days = _calendar.monthrange(month.year, month.month)
+    start = month - timedelta(days=first_weekday)
+    weeks = (first_weekday + days + 6) // 7
+    cells: list[CalendarDay] = []
+    spans = [(local(i.starts_at).date(), local(i.ends_at).date(), _entry(i)) for i in items]
+    for n in range(weeks * 7):
+        d = start + timedelta(days=n)
+        cells.append(
+            CalendarDay(
+                day=d.day,
+                iso=d.isoformat(),
+                in_month=d.month == month.month,
+                today=d == today,
+                auctions=[e for lo, hi, e in spans if lo <= d <= hi],
+            )
+        )
+    return cells
+
+
+class AuctionCalendarState(SessionState):
+    """/auctions?month=YYYY-MM&view=month|list: the auction calendar of a month."""
+
+    allowed: bool = True
+    loaded: bool = False
+    can_bid: bool = False
+    view: str = "month"
+    month_label: str = ""
+    days: list[CalendarDay] = []
+    entries: list[CalendarEntry] = []
+    prev_href: str = ""
+    next_href: str = ""
+    today_href: str = ""
+    month_href: str = ""
+    list_href: str = ""
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        self._show_identity(actor)
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        params = self.router.url.query_parameters
+        today = local(datetime.now(UTC)).date()
+        month = _parse_month(str(params.get("month", ""))[:7], today)
+        self.view = "list" if params.get("view") == "list" else "month"
+        key = f"{month:%Y-%m}"
+        self.month_label = f"{MONTHS_RU[month.month]} {month.year}"
+        self.prev_href = routes.with_query(
+            routes.AUCTIONS, month=f"{_shift_month(month, -1):%Y-%m}", view=self.view
+        )
+        self.next_href = routes.with_query(
+            routes.AUCTIONS, month=f"{_shift_month(month, 1):%Y-%m}", view=self.view
+        )
+        self.today_href = routes.with_query(routes.AUCTIONS, view=self.view)
+        self.month_href = routes.with_query(routes.AUCTIONS, month=key)
+        self.list_href = routes.with_query(routes.AUCTIONS, month=key, view="list")
+        try:
+            with session_scope() as s:
+                items = queries.calendar(s, actor_id=actor.id, month=month)
+        except PermissionDenied:
+            self.allowed, self.loaded = False, True
+            self.days, self.entries = [], []
+            return None
+        self.allowed = True
+        self.can_bid = bool(queries.bid_org_ids(actor))
+        self.days = month_grid(month, items, today)
+        self.entries = [_entry(i) for i in items]
+        self.loaded = True
+        return None
+
+
+# --------------------------------------------------------------------------- /auctions/lots
+
+
+@dataclass
+class LotListRow:
+    lot_id: int = 0
+    href: str = ""
+    auction_title: str = ""
+    auction_href: str = ""
+    number: int = 0
+    product: str = ""
+    quantity: str = ""
+    price: str = ""  # the best open bid, or the start price while nobody has bid
+    price_note: str = ""  # "стартовая" / "3 ставки"
+    status: str = ""
+    status_label: str = ""
+    color: str = "gray"
+    form_label: str = ""
+    ends: str = ""
+    delivery_terms: str = ""
+
+
+def _lot_row(r: queries.LotRow) -> LotListRow:
+    qty = f"{r.quantity.normalize():f}".replace(".", ",")
+    bids = r.open_bids
+    note = "стартовая цена" if r.best_amount is None else f"ставок: {bids}"
+    return LotListRow(
+        lot_id=r.lot_id,
+        href=routes.auction_lot_url(r.lot_id),
+        auction_title=r.auction_title,
+        auction_href=routes.auction_url(r.auction_id),
+        number=r.number,
+        product=r.product,
+        quantity=f"{qty} {r.unit}",
+        price=_money(r.best_amount if r.best_amount is not None else r.start_price, r.currency),
+        price_note=note,
+        status=r.status,
+        status_label="Лот закрыт" if r.closed else r.status_label,
+        color="gray" if r.closed else rules.STATUS_COLORS.get(r.status, "gray"),
+        form_label=r.form_label,
+        ends=fmt_dt(r.effective_end),
+        delivery_terms=r.delivery_terms,
+    )
+
+
+def _date_param(raw: object) -> str:
+    text = str(raw or "")[:10]
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return ""
+
+
+class AuctionLotsState(SessionState):
+    """/auctions/lots?q=&status=&form=&from=&to=&auction=&after=|before=: lots, keyset paged."""
+
+    allowed: bool = True
+    loaded: bool = False
+    can_bid: bool = False
+    rows: list[LotListRow] = []
+    f_q: str = ""
+    f_status: str = ""
+    f_form: str = ""
+    f_from: str = ""
+    f_to: str = ""
+    f_auction: str = ""
+    auction_title: str = ""
+    query_key: str = ""
+    next_href: str = ""
+    prev_href: str = ""
+    error: str = ""
+
+    def _base(self) -> dict[str, str]:
+        return {
+            "q": self.f_q,
+            "status": self.f_status,
+            "form": self.f_form,
+            "from": self.f_from,
+            "to": self.f_to,
+            "auction": self.f_auction,
+        }
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        self._show_identity(actor)
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        params = self.router.url.query_parameters
+        self.f_q = " ".join(str(params.get("q", ""))[:100].split())
+        status = str(params.get("status", ""))
+        self.f_status = status if status in STATUS_FILTERS else ""
+        form = str(params.get("form", ""))
+        self.f_form = form if form in FORM_FILTERS else ""
+        self.f_from = _date_param(params.get("from"))
+        self.f_to = _date_param(params.get("to"))
+        auction = _int(params.get("auction"))
+        self.f_auction = str(auction) if auction else ""
+        after, before = page_params(params)
+        self.query_key = "|".join([*self._base().values(), after, before])
+        filters = live.LotDateFilters(
+            base=queries.LotFilters(
+                q=self.f_q, status=self.f_status, form=self.f_form, auction_id=auction
+            ),
+            ends_from=date.fromisoformat(self.f_from) if self.f_from else None,
+            ends_to=date.fromisoformat(self.f_to) if self.f_to else None,
+        )
+        self.error = ""
+        try:
+            with session_scope() as s:
+                try:
+                    page = live.list_lots(
+                        s, actor_id=actor.id, filters=filters, cursor=after, before=before
+                    )
+                except ValidationFailed:  # a stale or tampered cursor: the first page
+                    page = live.list_lots(s, actor_id=actor.id, filters=filters)
+                self.auction_title = ""
+                if auction:
+                    with contextlib.suppress(DomainError):
+                        self.auction_title = queries.auction_view(
+                            s, actor_id=actor.id, auction_id=auction
+                        ).title
+        except PermissionDenied:
+            self.allowed, self.loaded, self.rows = False, True, []
+            return None
+        self.allowed = True
+        self.can_bid = bool(queries.bid_org_ids(actor))
+        self.rows = [_lot_row(r) for r in page.rows]
+        self.next_href, self.prev_href = _hrefs(
+            routes.AUCTION_LOTS, self._base(), page.next_after, page.prev_before
+        )
+        self.loaded = True
+        return None
+
+    @rx.event
+    def apply_filters(self, form_data: dict):
+        data = form_data if isinstance(form_data, dict) else {}
+
+        def pick(name: str, allowed: tuple[str, ...]) -> str:
+            value = str(data.get(name, "") or "")
+            return value if value in allowed and value != ALL else ""
+
+        return rx.redirect(
+            routes.with_query(
+                routes.AUCTION_LOTS,
+                q=" ".join(str(data.get("q", "") or "")[:100].split()),
+                status=pick("status", STATUS_FILTERS),
+                form=pick("form", FORM_FILTERS),
+                **{"from": _date_param(data.get("from")), "to": _date_param(data.get("to"))},
+                auction=self.f_auction,
+            )
+        )
+
+
+# --------------------------------------------------------------------------- /auctions/view
+
+
+class AuctionViewState(SessionState):
+    """/auctions/view?id=N: one auction (terms, schedule) and all its lots."""
+
+    loaded: bool = False
+    missing: str = ""
+    title: str = ""
+    description: str = ""
+    status_label: str = ""
+    status_color: str = "gray"
+    form_label: str = ""
+    starts: str = ""
+    ends: str = ""
+    step: str = ""
+    soft_close: str = ""
+    cancel_reason: str = ""
+    rows: list[LotListRow] = []
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        self._show_identity(actor)
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        self.loaded = True
+        auction_id = _int(self.router.url.query_parameters.get("id", ""))
+        try:
+            if auction_id is None:
+                raise NotFound("Аукцион не найден.")
+            with session_scope() as s:
+                a = queries.auction_view(s, actor_id=actor.id, auction_id=auction_id)
+        except DomainError as e:
+            self.missing, self.rows = e.message, []
+            return None
+        self.missing = ""
+        self.title, self.description = a.title, a.description
+        self.status_label = a.status_label
+        self.status_color = rules.STATUS_COLORS.get(a.status, "gray")
+        self.form_label = a.form_label
+        self.starts, self.ends = fmt_dt(a.starts_at), fmt_dt(a.ends_at)
+        self.step = (
+            f"{a.step_value.normalize():f} %"
+            if a.step_kind == "percent"
+            else rules.fmt_money(a.step_value)
+        )
+        self.soft_close = (
+            f"ставка в последние {a.soft_close_minutes} мин продлевает торги по лоту "
+            f"на {a.extension_minutes} мин"
+            if a.soft_close_minutes
+            else "нет"
+        )
+        self.cancel_reason = a.cancel_reason
+        self.rows = [_lot_row(r) for r in a.lots]
+        return None
+
+
+# --------------------------------------------------------------------------- /auctions/lot
+
+
+@dataclass
+class HistoryItem:
+    participant: str = ""
+    amount: str = ""
+    at: str = ""
+    mine: bool = False
+
+
+@dataclass
+class LiveRead:
+    """One re-read of the lot page for one caller (what the watch task pushes)."""
+
+    view: queries.LotView | None = None
+    error: str = ""  # "" | the NotFound / PermissionDenied message
+    logged_out: bool = False
+
+
+def read_lot(token: str, lot_id: int) -> LiveRead:
+    """The lot as this browser's user may see it now (blocking; runs off the event loop)."""
+    with session_scope() as s:
+        user_id = resolve_user_id(s, token) if token else None
+        if user_id is None:
+            return LiveRead(logged_out=True)
+        try:
+            return LiveRead(view=queries.lot_view(s, actor_id=user_id, lot_id=lot_id))
+        except DomainError as e:
+            return LiveRead(error=e.message)
+
+
+class LotState(SessionState):
+    """/auctions/lot?id=N: one lot, live."""
+
+    lot_id: int = 0
+    loaded: bool = False
+    missing: str = ""  # why the lot is not shown ("" when it is)
+    # What the page shows (from queries.LotView, formatted on the server).
+    auction_title: str = ""
+    auction_href: str = ""
+    number: int = 0
+    product: str = ""
+    quantity: str = ""
+    delivery_terms: str = ""
+    currency: str = ""
+    start_price: str = ""
+    form: str = ""
+    form_label: str = ""
+    status: str = ""
+    status_label: str = ""
+    status_color: str = "gray"
+    starts: str = ""
+    ends: str = ""
+    extended: bool = False
+    closed: bool = False
+    soft_close_note: str = ""
+    running: bool = False
+    # The countdown runs in the browser from these two (server clock, milliseconds).
+    target_ms: int = 0  # the start while not started, then the (extended) end
+    server_ms: int = 0
+    countdown_label: str = ""
+    best: str = ""
+    best_value: str = ""  # "1250000.00" ("" while nobody has bid openly)
+    best_participant: str = ""
+    open_bids: int = 0
+    history: list[HistoryItem] = []
+    step: str = ""
+    min_next: str = ""
+    min_next_value: str = ""
+    my_participant: str = ""
+    my_leading: bool = False
+    was_leading: bool = False  # the caller's organisation has bid openly and is not leading
+    my_offer: str = ""
+    my_offer_at: str = ""
+    can_bid: bool = False
+    can_offer: bool = False
+    can_withdraw: bool = False
+    why_not: str = ""
+    result: str = ""
+    version: int = -1
+    # The forms.
+    bid_amount: str = ""
+    bid_error: str = ""
+    offer_amount: str = ""
+    offer_error: str = ""
+    notice: str = ""  # the last accepted action ("Ставка … принята — вы лидируете.")
+    acks: int = 0  # bids, offers and withdrawals this tab has sent and the server answered
+    live: bool = False  # the watch task is following the lot
+    _bid_touched: bool = False  # the participant typed an amount: do not overwrite it
+    _step_value: str = "0"
+    _watch_gen: int = 0
+    _watch_running: int = 0
+
+    # ----------------------------------------------------------------- showing a view
+
+    def _show(self, v: queries.LotView) -> None:
+        self.missing = ""
+        self.auction_title = v.auction_title
+        self.auction_href = routes.auction_url(v.auction_id)
+        self.number = v.number
+        self.product = v.product
+        qty = f"{v.quantity.normalize():f}".replace(".", ",")
+        self.quantity = f"{qty} {v.unit}"
+        self.delivery_terms = v.delivery_terms
+        self.currency = v.currency
+        self.start_price = _money(v.start_price, v.currency)
+        self.form, self.form_label = v.form, v.form_label
+        self.status, self.status_label = v.status, v.status_label
+        self.status_color = rules.STATUS_COLORS.get(v.status, "gray")
+        self.starts = fmt_dt(v.starts_at)
+        self.ends = fmt_dt(v.effective_end)
+        self.extended, self.closed = v.extended, v.closed
+        self.soft_close_note = (
+            f"Ставка в последние {v.soft_close_minutes} мин продлевает торги по лоту "
+            f"на {v.extension_minutes} мин."
+            if v.soft_close_minutes and v.form != AuctionForm.CLOSED
+            else ""
+        )
+        started = v.now >= v.starts_at
+        self.running = v.status == AuctionStatus.RUNNING and started and not v.closed
+        self.server_ms = _ms(v.now)
+        if v.closed or v.status in (AuctionStatus.FINISHED, AuctionStatus.CANCELLED):
+            self.target_ms, self.countdown_label = 0, ""
+        elif not started:
+            self.target_ms, self.countdown_label = _ms(v.starts_at), "До начала торгов"
+        else:
+            self.target_ms, self.countdown_label = _ms(v.effective_end), "До окончания торгов"
+        self.best = _money(v.best_amount, v.currency) if v.best_amount is not None else ""
+        self.best_value = _plain(v.best_amount)
+        self.best_participant = v.best_participant
+        self.open_bids = v.open_bids
+        self.history = [
+            HistoryItem(
+                participant=h.participant,
+                amount=_money(h.amount, v.currency),
+                at=fmt_dt_seconds(h.at),
+                mine=h.mine,
+            )
+            for h in v.history
+        ]
+        self.step = _money(v.step, v.currency)
+        self._step_value = _plain(v.step)
+        self.min_next = _money(v.min_next_bid, v.currency)
+        least = _plain(v.min_next_bid)
+        if not self._bid_touched or (
+            self.min_next_value != least and _below(self.bid_amount, v.min_next_bid)
+        ):
+            self.bid_amount, self._bid_touched = least, False
+        self.min_next_value = least
+        self.my_participant = v.my_participant
+        self.my_leading = v.my_leading
+        self.was_leading = bool(v.my_participant) and not v.my_leading and v.best_amount is not None
+        self.my_offer = _money(v.my_offer, v.currency) if v.my_offer is not None else ""
+        self.my_offer_at = fmt_dt(v.my_offer_at)
+        self.can_bid, self.can_offer, self.can_withdraw = v.can_bid, v.can_offer, v.can_withdraw
+        self.why_not = v.why_not
+        self.result = _result_text(v)
+        self.version = v.version
+
+    def _clear(self, why: str) -> None:
+        self.missing = why
+        self.history = []
+        self.best = self.best_value = self.best_participant = self.my_offer = ""
+        self.can_bid = self.can_offer = self.can_withdraw = self.running = False
+        self.target_ms = 0
+        self.version = -1
+
+    def _reload_view(self, actor_id: int) -> None:
+        try:
+            with session_scope() as s:
+                self._show(queries.lot_view(s, actor_id=actor_id, lot_id=self.lot_id))
+        except DomainError as e:
+            self._clear(e.message)
+
+    # ----------------------------------------------------------------- page load + live
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        self._show_identity(actor)
+        self._watch_gen += 1  # any older watch task of this tab stops at its next wake
+        self.live = False
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        self.bid_error = self.offer_error = self.notice = ""
+        self.offer_amount = ""
+        self._bid_touched = False
+        self.lot_id = _int(self.router.url.query_parameters.get("id", "")) or 0
+        self.loaded = True
+        if not self.lot_id:
+            self._clear("Лот не найден.")
+            return None
+        self._reload_view(actor.id)
+        if self.missing:
+            return None
+        return [rx.call_script(COUNTDOWN_JS), LotState.watch]
+
+    @rx.event(background=True)
+    async def watch(self):
+        """Follow the lot until the tab leaves it: push this caller's view on every change."""
+        async with self:
+            if not self.lot_id or self._watch_running == self._watch_gen or self.missing:
+                return  # nothing to follow, or a task of this page load already follows it
+            gen = self._watch_running = self._watch_gen
+            token, lot_id = self.token, self.lot_id
+            self.live = True
+            client_token = self.router.session.client_token
+        views = live.follow(lot_id, lambda: read_lot(token, lot_id))
+        gone_since: float | None = None
+        # Cancelled (the tab left, reloaded or disconnected): just stop — the next page load
+        # starts its own task. Any other end: say so on the page, if the page is still ours.
+        async with contextlib.aclosing(views):
+            async for fresh in views:
+                if fresh is None:  # no change for a while: still wanted?
+                    gone_since = _socket_gone_since(client_token, gone_since)
+                    if gone_since is not None and _now() - gone_since > SOCKET_GRACE_SECONDS:
+                        break
+                    async with self:
+                        if self._watch_gen != gen:
+                            return
+                        if not self._stale_clock():
+                            continue
+                    fresh = await live.run_blocking(lambda: read_lot(token, lot_id))
+                async with self:
+                    if self._watch_gen != gen or self.lot_id != lot_id:
+                        return
+                    if fresh.logged_out:
+                        self._clear("Сеанс завершён — войдите снова.")
+                        break
+                    if fresh.view is None:
+                        self._clear(fresh.error or "Лот не найден.")
+                        break
+                    self._show(fresh.view)
+        async with self:
+            if self._watch_running == gen:
+                self._watch_running = 0
+                self.live = False
+
+    def _stale_clock(self) -> bool:
+        """Whether the shown phase may have ended by the clock alone (the start came, the end
+        passed and the closer has not decided yet): then re-read even without a change."""
+        if not self.target_ms or self.closed:
+            return False
+        return _now() * 1000 >= self.target_ms
+
+    # ----------------------------------------------------------------- the bid form
+
+    @rx.event
+    def set_bid_amount(self, value: str):
+        self.bid_amount = str(value or "")[:MAX_AMOUNT_CHARS]
+        self._bid_touched = True
+        self.bid_error = ""
+
+    @rx.event
+    def add_steps(self, steps: int):
+        """The amount field plus `steps` bid steps (from the least next bid at the lowest)."""
+        try:
+            n = max(0, min(100, int(steps)))
+        except (TypeError, ValueError):
+            return
+        try:
+            step = Decimal(self._step_value)
+            least = Decimal(self.min_next_value or "0")
+        except ArithmeticError:
+            return
+        try:
+            current = rules.parse_amount(self.bid_amount)
+        except DomainError:
+            current = least
+        base = max(current, least)
+        self.bid_amount = _plain(base + step * n if current >= least else least + step * n)
+        self._bid_touched = True
+        self.bid_error = ""
+
+    @rx.event
+    async def submit_bid(self, form_data: dict):
+        """Place an open bid of the amount in the form on this page's lot."""
+        amount = str((form_data or {}).get("amount", "") if isinstance(form_data, dict) else "")
+        return await self._act("bid", amount[:MAX_AMOUNT_CHARS])
+
+    @rx.event
+    async def submit_offer(self, form_data: dict):
+        """Make (or change) the organisation's closed price offer on this page's lot."""
+        amount = str((form_data or {}).get("amount", "") if isinstance(form_data, dict) else "")
+        return await self._act("offer", amount[:MAX_AMOUNT_CHARS])
+
+    @rx.event
+    async def withdraw_offer(self):
+        """Cancel the organisation's price offer on this page's lot."""
+        return await self._act("withdraw", "")
+
+    @rx.event
+    def set_offer_amount(self, value: str):
+        self.offer_amount = str(value or "")[:MAX_AMOUNT_CHARS]
+        self.offer_error = ""
+
+    async def _act(self, kind: str, amount: str):  # type: ignore[no-untyped-def]
+        """Run one bidding action off the event loop (the database work must not stall the
+        other tabs this worker serves) and show its outcome. An accepted open bid shows the
+        bidder's lead at once; the watch task brings the rest of the page (history, next
+        minimum) with the lot's new version, as for everyone else."""
+        self.acks += 1
+        if not self.lot_id or self.missing:
+            return rx.toast.error("Лот не найден.")
+        self.bid_error = self.offer_error = ""
+        outcome = await run_action(self.token, self.lot_id, kind, amount)
+        if outcome.logged_out:
+            return rx.redirect(routes.LOGIN)
+        if outcome.view is not None:
+            self._show(outcome.view)
+        if outcome.error:
+            if kind == "bid":
+                self.bid_error = outcome.error
+            elif kind == "offer":
+                self.offer_error = outcome.error
+            return rx.toast.error(outcome.error)
+        done = outcome.done
+        assert done is not None
+        self.notice = done.message
+        if kind == "bid":
+            self._bid_touched = False
+            if done.version > self.version:
+                self._show_own_lead(done)
+        else:
+            self.offer_amount = ""
+        return rx.toast.success(done.message)
+
+    def _show_own_lead(self, done: service.BidResult) -> None:
+        self.best = _money(done.best_amount, self.currency)
+        self.best_value = _plain(done.best_amount)
+        self.best_participant = self.my_participant = done.participant
+        self.my_leading, self.was_leading, self.can_bid = True, False, False
+        self.ends = fmt_dt(done.effective_end)
+        self.extended = self.extended or done.extended
+        if self.running:
+            self.target_ms = _ms(done.effective_end)
+
+
+@dataclass
+class ActionOutcome:
+    done: service.BidResult | None = None
+    error: str = ""
+    view: queries.LotView | None = None  # the page again, when the action needs it
+    logged_out: bool = False
+
+
+def act(token: str, lot_id: int, kind: str, amount: str) -> ActionOutcome:
+    """One bidding action for the browser's user (blocking). The service reloads the actor
+    and checks everything; the caller is only resolved from the session here."""
+    with session_scope() as s:
+        user_id = resolve_user_id(s, token) if token else None
+        if user_id is None:
+            return ActionOutcome(logged_out=True)
+        try:
+            if kind == "bid":
+                done = service.place_bid(s, actor_id=user_id, lot_id=lot_id, amount=amount)
+            elif kind == "offer":
+                done = service.place_offer(s, actor_id=user_id, lot_id=lot_id, amount=amount)
+            else:
+                done = service.withdraw_offer(s, actor_id=user_id, lot_id=lot_id)
+        except DomainError as e:
+            s.rollback()
+            return ActionOutcome(error=e.message)
+        if kind == "bid":
+            return ActionOutcome(done=done)
+        # Offers are rare and private: show the caller's own offer state right away.
+        try:
+            return ActionOutcome(
+                done=done, view=queries.lot_view(s, actor_id=user_id, lot_id=lot_id)
+            )
+        except DomainError:
+            return ActionOutcome(done=done)
+
+
+_ACTIONS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="auction-bid")
+
+
+async def run_action(token: str, lot_id: int, kind: str, amount: str) -> ActionOutcome:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_ACTIONS, act, token, lot_id, kind, amount)
+
+
+def _below(text: str, least: Decimal) -> bool:
+    try:
+        return rules.parse_amount(text) < least
+    except DomainError:
+        return True
+
+
+def _result_text(v: queries.LotView) -> str:
+    if not v.closed:
+        if v.status == AuctionStatus.CANCELLED:
+            return "Аукцион отменён."
+        return ""
+    if v.result_kind == "none" or not v.result_kind:
+        return "Торги по лоту завершены: ставок не было."
+    if v.result_mine:
+        price = _money(v.result_price, v.currency)
+        how = "ставкой" if v.result_kind == "open" else "ценовым предложением"
+        return f"Торги завершены. Ваша организация выиграла лот {how} {price}."
+    if v.result_kind == "open":
+        return f"Торги завершены. Победила ставка {_money(v.result_price, v.currency)}."
+    return "Торги завершены. Лот выигран по ценовому предложению другого участника."
+
+
+# --------------------------------------------------------------------------- the watch task
+
+
+SOCKET_GRACE_SECONDS = 30.0  # a tab whose socket is gone this long stops its watch task
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
+
+
+def _socket_gone_since(client_token: str, since: float | None) -> float | None:
+    """When this tab's socket was first seen gone from this worker (None while it is here).
+
+    Reflex cancels the task when the socket disconnects; this is the fallback for a task
+    started outside a page load. A tab that reconnected to another worker runs a new task
+    there (its on_load ran again), so "not on this worker" is enough to stop here.
+    """
+    try:
+        from reflex.utils.prerequisites import get_app
+
+        namespace = get_app().app.event_namespace
+        present = namespace is None or client_token in namespace.token_to_sid
+    except Exception:  # no app (tests) or another Reflex: keep following
+        present = True
+    if present:
+        return None
+    return since if since is not None else _now()
+
+
+# The countdown ticks in the browser: the element carries the target and the server's clock
+# (epoch ms) of the last push, so the browser's own clock only measures the time since.
+COUNTDOWN_JS = """
+(function () {
+  if (window.__cabinetCountdown) return;
+  var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+  window.__cabinetCountdown = setInterval(function () {
+    document.querySelectorAll("[data-countdown-target]").forEach(function (el) {
+      var target = +el.getAttribute("data-countdown-target");
+      var server = +el.getAttribute("data-countdown-server");
+      if (el.__server !== server) { el.__server = server; el.__skew = server - Date.now(); }
+      var left = Math.floor((target - (Date.now() + (el.__skew || 0))) / 1000);
+      var text;
+      if (!target) { text = ""; }
+      else if (left <= 0) { text = el.getAttribute("data-countdown-done") || "00:00:00"; }
+      else {
+        var d = Math.floor(left / 86400), h = Math.floor((left % 86400) / 3600);
+        text = (d ? d + " д " : "") + pad(h) + ":" + pad(Math.floor((left % 3600) / 60)) +
+          ":" + pad(left % 60);
+      }
+      if (el.textContent !== text) el.textContent = text;
+      el.setAttribute("data-urgent", left > 0 && left <= 120 ? "1" : "0");
+    });
+  }, 250);
+})();
+"""
+
+__all__ = [
+    "AuctionCalendarState",
+    "AuctionLotsState",
+    "AuctionViewState",
+    "LotState",
+    "month_grid",
+    "read_lot",
+]
