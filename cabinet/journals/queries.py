@@ -344,6 +344,20 @@ def list_objects(
     return ListPage(rows, page.next_after, page.prev_before)
 
 
+def object_orgs(session: Session, actor: Actor, limit: int = 500) -> list[dict[str, str]]:
+    """Subscribers the actor may add service objects to (value/label options)."""
+    stmt = select(Organisation).where(col(Organisation.is_active).is_(True))
+    if not _is_admin(actor):
+        mine = sorted(
+            o for o, perms in actor.org_perms.items() if Perm.JOURNALS_SUBSCRIBER_ADMIN in perms
+        )
+        if not mine:
+            return []
+        stmt = stmt.where(col(Organisation.id).in_(mine))
+    rows = session.exec(stmt.order_by(col(Organisation.name)).limit(limit)).all()
+    return [{"value": str(o.id), "label": o.name} for o in rows]
+
+
 def _awaiting_stmt(actor: Actor) -> Any:
     """Entries whose current version waits for the actor's side and not yet signed by them."""
     conds: list[Any] = []
@@ -675,9 +689,9 @@ def entry_detail(session: Session, actor: Actor, entry_id: int) -> dict[str, Any
         "versions": version_rows,
         "rights": rights,
         "sign_side": sign_side or "",
-        "can_edit": rights.can_write and journal.status == JournalStatus.ACTIVE,
+        "can_edit": rights.can_write and rules.journal_takes_entries(journal.status),
         "can_submit": rights.can_write
-        and journal.status == JournalStatus.ACTIVE
+        and rules.journal_takes_entries(journal.status)
         and entry.state == EntryState.DRAFT,
     }
 

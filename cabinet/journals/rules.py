@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cabinet.errors import DomainError, ValidationFailed
-from models.journals import EntryState, PersonRole, Side
+from models.journals import EntryState, JournalStatus, PersonRole, Side
 
 MAX_WORK_KIND = 200
 MAX_TEXT = 4000
@@ -97,6 +97,12 @@ class ObjectRights:
         if role == PersonRole.SUBSCRIBER_RESPONSIBLE:
             return self.subscriber_admin
         return self.is_admin
+
+
+def journal_takes_entries(status: str) -> bool:
+    """Only the active journal of its type takes new entries and edits; an archived one is
+    read-only (its pending entries may still be signed: the work was done)."""
+    return status == JournalStatus.ACTIVE
 
 
 def state_after_signatures(signed_sides: set[str] | frozenset[str]) -> EntryState:

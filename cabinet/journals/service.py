@@ -334,7 +334,7 @@ def _writable(
     entry, journal, obj, rights = queries.access_entry(session, actor, entry_id)
     if not rights.can_write:
         raise PermissionDenied("Записи ведут только сотрудники оператора, назначенные на объект.")
-    if journal.status != JournalStatus.ACTIVE:
+    if not rules.journal_takes_entries(journal.status):
         raise ValidationFailed("Журнал в архиве: записи в нём не меняются.")
     return entry, journal, obj
 
@@ -355,7 +355,7 @@ def create_entry(
     journal, _obj, rights = queries.access_journal(session, actor, journal_id)
     if not rights.can_write:
         raise PermissionDenied("Записи ведут только сотрудники оператора, назначенные на объект.")
-    if journal.status != JournalStatus.ACTIVE:
+    if not rules.journal_takes_entries(journal.status):
         raise ValidationFailed("Журнал в архиве: новые записи в нём не ведутся.")
     fields = rules.clean_entry(
         work_at=work_at,

@@ -10,7 +10,7 @@ import pytest
 from cabinet.errors import ValidationFailed
 from cabinet.journals import rules
 from cabinet.journals.rules import EntryFields, ObjectRights, SigningRefused, StaleVersion
-from models.journals import EntryState, PersonRole, Side
+from models.journals import EntryState, JournalStatus, PersonRole, Side
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 OPERATOR = ObjectRights(is_staff=True, sides=frozenset({Side.OPERATOR}))
@@ -171,3 +171,8 @@ def test_object_systems_are_deduplicated():
     assert systems == "АПС, СОУЭ"
     with pytest.raises(ValidationFailed):
         rules.clean_object(name="", address="x", systems="")
+
+
+def test_only_the_active_journal_takes_entries():
+    assert rules.journal_takes_entries(JournalStatus.ACTIVE)
+    assert not rules.journal_takes_entries(JournalStatus.ARCHIVED)
