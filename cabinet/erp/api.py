@@ -341,13 +341,22 @@ def docs(_request: Request) -> HTMLResponse:
         params = ", ".join(
             f"<code>{html.escape(p['name'])}</code>" for p in op.get("parameters", [])
         )
+        summary = SUMMARIES_RU.get(path, op["summary"])
         rows.append(
             f"<tr><td><code>GET {PREFIX}{html.escape(path)}</code></td>"
-            f"<td>{html.escape(op['summary'])}</td><td>{params or '—'}</td></tr>"
+            f"<td>{html.escape(summary)}</td><td>{params or '—'}</td></tr>"
         )
     page = DOCS_HTML.replace("{rows}", "\n".join(rows)).replace("{prefix}", PREFIX)
     return HTMLResponse(page)
 
+
+SUMMARIES_RU = {
+    "/orders": "Заказы организации, новые первыми; фильтр по статусу",
+    "/orders/{order_id}": "Заказ со строками спецификации и документами",
+    "/documents": "Отгрузочные и закрывающие документы; поиск по номеру",
+    "/certificates": "Сертификаты качества; поиск по номеру или партии",
+    "/certificates/{certificate_id}/pdf": "Сертификат качества в PDF",
+}
 
 DOCS_HTML = """<!doctype html>
 <html lang="ru"><head><meta charset="utf-8">
@@ -364,6 +373,7 @@ td,th{border-bottom:1px solid #e0e1e6;padding:8px;text-align:left;vertical-align
 code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.88rem}
 pre{background:#f0f0f3;padding:12px;border-radius:8px;overflow-x:auto}
 .wrap{overflow-x:auto}
+@media (max-width:600px){body{padding:8px}main{padding:16px}td,th{padding:6px 4px}}
 </style></head><body><main>
 <h1>API личного кабинета</h1>
 <p>Интеграционный API отдаёт вашей учётной системе заказы, отгрузочные документы и сертификаты
