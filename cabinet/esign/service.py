@@ -512,8 +512,9 @@ BUNDLE_README = """Электронная подпись {code}
 
 Проверка подписи стандартным OpenSSL (любая система):
 
-  openssl cms -verify -binary -inform DER -in signature.p7s -content content.bin -CAfile ca.pem -purpose any -out /dev/null
+  openssl cms -verify -binary -inform DER -in signature.p7s -content content.bin -CAfile ca.pem -purpose any
 
+(команда выводит содержимое; добавьте -out /dev/null, чтобы его не печатать).
 Ответ "CMS Verification successful" означает: содержимое не изменено и подписано ключом
 сертификата, выпущенного этим удостоверяющим центром. Отзыв сертификата проверьте по списку
 отозванных сертификатов: {crl_url}

@@ -347,10 +347,11 @@ def test_bundle_contains_everything(db, w):
         names = set(z.namelist())
         assert {"content.bin", "signature.p7s", "signer.pem", "ca.pem", "README.txt"} <= names
         assert z.read("content.bin") == b"bundle me"
-        assert (
-            "openssl cms -verify -binary -inform DER -in signature.p7s"
-            in z.read("README.txt").decode()
+        command = (
+            "openssl cms -verify -binary -inform DER -in signature.p7s -content content.bin "
+            "-CAfile ca.pem -purpose any\n"
         )
+        assert command in z.read("README.txt").decode()
 
 
 def test_ca_is_created_once(db):
