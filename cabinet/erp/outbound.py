@@ -77,8 +77,8 @@ def claim(session: Session, request_id: int, *, now: datetime) -> bool:
     result = session.connection().execute(
         sa.update(R.__table__)  # type: ignore[attr-defined]
         .where(
-            R.id == request_id,
-            R.status == ChangeStatus.PENDING,
+            col(R.id) == request_id,
+            col(R.status) == ChangeStatus.PENDING,
             sa.or_(col(R.next_attempt_at).is_(None), col(R.next_attempt_at) <= now),
         )
         .values(next_attempt_at=now + rules.OUTBOUND_LEASE, attempts=R.attempts + 1)

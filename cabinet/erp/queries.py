@@ -126,9 +126,7 @@ def sync_overview(
     ]
     R = OrderChangeRequest  # noqa: N806
     view.outbound = dict(
-        session.exec(
-            select(R.status, sa.func.count()).group_by(R.status)  # type: ignore[call-overload]
-        ).all()
+        session.exec(select(R.status, sa.func.count()).group_by(col(R.status))).all()
     )
     view.outbound_errors = [
         (r.id or 0, r.attempts, r.last_error)
@@ -306,7 +304,7 @@ def api_order(session: Session, *, organisation_id: int, order_id: int) -> dict[
         for line in session.exec(
             select(OrderLine)
             .where(OrderLine.order_id == order_id, OrderLine.organisation_id == organisation_id)
-            .order_by(OrderLine.position)
+            .order_by(col(OrderLine.position))
         ).all()
     ]
     out["documents"] = [

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cabinet import audit
 from cabinet.access.rules import Perm
@@ -141,13 +141,13 @@ def use_token(
             )
         T = ApiToken  # noqa: N806
         same_window = (
-            T.window_start.is_(None)  # type: ignore[union-attr]
+            col(T.window_start).is_(None)
             if token.window_start is None
-            else T.window_start == token.window_start
+            else col(T.window_start) == token.window_start
         )
         result = session.connection().execute(
             sa.update(ApiToken.__table__)  # type: ignore[attr-defined]
-            .where(T.id == token.id, same_window, T.window_count == token.window_count)
+            .where(col(T.id) == token.id, same_window, col(T.window_count) == token.window_count)
             .values(window_start=start, window_count=count, last_used_at=now)
         )
         if result.rowcount:

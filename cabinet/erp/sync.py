@@ -88,8 +88,8 @@ def claim_lease(session: Session, *, holder: str, now: datetime, name: str = LEA
     result = conn.execute(
         sa.update(table)
         .where(
-            L.name == name,
-            sa.or_(L.holder == "", col(L.expires_at).is_(None), col(L.expires_at) < now),
+            col(L.name) == name,
+            sa.or_(col(L.holder) == "", col(L.expires_at).is_(None), col(L.expires_at) < now),
         )
         .values(holder=holder, expires_at=now + rules.LEASE, requested_at=None)
     )
@@ -101,7 +101,7 @@ def renew_lease(session: Session, *, holder: str, now: datetime, run_id: int | N
     L = SyncLease  # noqa: N806
     result = session.connection().execute(
         sa.update(SyncLease.__table__)  # type: ignore[attr-defined]
-        .where(L.name == LEASE_NAME, L.holder == holder)
+        .where(col(L.name) == LEASE_NAME, col(L.holder) == holder)
         .values(expires_at=now + rules.LEASE, run_id=run_id)
     )
     return bool(result.rowcount)
@@ -111,7 +111,7 @@ def release_lease(session: Session, *, holder: str) -> None:
     L = SyncLease  # noqa: N806
     session.connection().execute(
         sa.update(SyncLease.__table__)  # type: ignore[attr-defined]
-        .where(L.name == LEASE_NAME, L.holder == holder)
+        .where(col(L.name) == LEASE_NAME, col(L.holder) == holder)
         .values(holder="", expires_at=None, run_id=None)
     )
     session.commit()
@@ -222,7 +222,7 @@ def _apply_organisations(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]
     if not by_inn:
         return failures
     org_table = Organisation.__table__  # type: ignore[attr-defined]
-    existing = dict(
+    existing: dict[str, int] = dict(
         ctx.conn.execute(
             sa.select(org_table.c.inn, org_table.c.id).where(org_table.c.inn.in_(list(by_inn)))
         ).all()
@@ -257,7 +257,7 @@ def _apply_organisations(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]
         ),
         values,
     )
-    ids = dict(
+    ids: dict[str, int] = dict(
         ctx.conn.execute(
             sa.select(org_table.c.inn, org_table.c.id).where(
                 org_table.c.inn.in_([r["inn"] for r in good])
@@ -495,7 +495,7 @@ def run_sync(
                 for f in failures:
                     session.add(
                         SyncIssue(
-                            run_id=run.id,
+                            run_id=run.id or 0,
                             entity=entity,
                             erp_id=f.erp_id[:64],
                             error=f.reason[:500],
