@@ -303,6 +303,15 @@ def apply_outcome(session: Session, payment_id: int, answer: ProviderPayment) ->
     assert sim is not None
     if status == PaymentStatus.SUCCEEDED:
         _credit(session, pay, sim)
+        if pay.kind == PaymentKind.REFUND and pay.refund_of_id:
+            session.exec(  # type: ignore[call-overload]
+                sa.update(Payment)
+                .where(
+                    col(Payment.id) == pay.refund_of_id,
+                    Payment.status == PaymentStatus.SUCCEEDED,
+                )
+                .values(status=PaymentStatus.REFUNDED, updated_at=now)
+            )
         if answer.card is not None and pay.save_card and pay.organisation_id:
             _save_card(session, pay, answer)
     audit.record(
@@ -430,6 +439,17 @@ def refresh_payment(
                 description="Автоплатёж",
                 metadata={"payment_id": str(pay.id)},
             )
+        elif pay.kind == PaymentKind.REFUND:
+            original = session.get(Payment, pay.refund_of_id) if pay.refund_of_id else None
+            if original is None:
+                close_payment(session, pay.id or 0, PaymentStatus.FAILED, "Нет исходного платежа.")
+                session.refresh(pay)
+                return pay
+            answer = provider.refund(
+                idempotency_key=pay.idempotency_key,
+                provider_payment_id=original.provider_payment_id,
+                amount_kopecks=pay.amount_kopecks,
+            )
         else:
             sim = session.get(SimCard, pay.sim_id)
             answer = provider.create_payment(
@@ -543,15 +563,7 @@ def refund_payment(
     except ProviderRejected as e:
         close_payment(session, refund.id or 0, PaymentStatus.FAILED, "Платёжная система отказала.")
         raise PaymentNotCompleted("Платёжная система отказала в возврате.") from e
-    refund = apply_outcome(session, refund.id or 0, answer)
-    if refund.status == PaymentStatus.SUCCEEDED:
-        session.exec(  # type: ignore[call-overload]
-            sa.update(Payment)
-            .where(col(Payment.id) == original.id, Payment.status == PaymentStatus.SUCCEEDED)
-            .values(status=PaymentStatus.REFUNDED, updated_at=utcnow())
-        )
-        session.commit()
-    return refund
+    return apply_outcome(session, refund.id or 0, answer)
 
 
 # --------------------------------------------------------------------------- cards, auto-payment
