@@ -355,8 +355,17 @@ def _save_card(session: Session, pay: Payment, answer: ProviderPayment) -> None:
     card = answer.card
     assert card is not None and pay.organisation_id is not None
     exists = session.exec(select(SavedCard).where(SavedCard.provider_token == card.token)).first()
-    if exists is not None:
-        return
+    same = session.exec(
+        select(SavedCard).where(
+            SavedCard.organisation_id == pay.organisation_id,
+            col(SavedCard.is_active).is_(True),
+            SavedCard.masked_pan == rules.mask_pan(card.last4),
+            SavedCard.exp_month == card.exp_month,
+            SavedCard.exp_year == card.exp_year,
+        )
+    ).first()
+    if exists is not None or same is not None:
+        return  # this card is saved already (the provider may hand out a new token each time)
     row = SavedCard(
         organisation_id=pay.organisation_id,
         user_id=pay.created_by_id,

@@ -214,6 +214,19 @@ def test_saved_card_keeps_only_the_token_and_a_masked_number(db, w, provider):
     assert (card.exp_month, card.exp_year) == (12, 2030)
     stored = " ".join(str(v) for v in card.model_dump().values())
     assert "4242424242424242" not in stored
+    # Paying with the same card and "remember" again keeps one saved card.
+    pid2, url2 = service.start_topup(
+        db,
+        actor_id=w.client.id,
+        sim_id=w.sim.id,
+        amount="100",
+        save_card=True,
+        return_url="http://cabinet.test/back",
+        provider=provider,
+    )
+    pay_on_page(url2, "4242424242424242")
+    service.refresh_payment(db, payment_id=pid2, provider=provider)
+    assert len(db.exec(select(SavedCard).where(SavedCard.organisation_id == w.org.id)).all()) == 1
 
 
 def test_provider_timeout_in_the_middle_keeps_the_balance_and_a_recheck_applies_it_once(
