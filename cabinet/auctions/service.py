@@ -16,7 +16,7 @@ delete and import lots, annul a bid with a reason (the lot's best is recomputed)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,8 +30,9 @@ from cabinet.access.service import load_actor, require
 from cabinet.auctions import queries, rules
 from cabinet.auctions.rules import BidRefused
 from cabinet.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from cabinet.formatting import fmt_dt
 from cabinet.notifications.service import emit
-from models import Organisation
+from models import Notification, Organisation
 from models.auctions import (
     Auction,
     AuctionBid,
@@ -46,6 +47,7 @@ from models.base import utcnow
 
 MAX_ATTEMPTS = 8  # compare-and-set retries before asking the bidder to try again
 MAX_ID = 2**31 - 1
+OUTBID_QUIET = timedelta(minutes=10)  # no second unread "outbid" per lot within this
 
 
 class StaleVersion(DomainError):
@@ -407,6 +409,19 @@ def _notify_outbid(
     prev = session.get(AuctionBid, previous_best)
     if prev is None or prev.organisation_id == org_id:
         return
+    link = _lot_link(lot.id or 0)
+    # One unread "outbid" per lot at a time: a hot lot must not flood the bell.
+    unread = session.exec(
+        select(Notification.id).where(
+            Notification.user_id == prev.user_id,
+            Notification.event == "auctions.outbid",
+            Notification.link == link,
+            col(Notification.read_at).is_(None),
+            col(Notification.created_at) > utcnow() - OUTBID_QUIET,
+        )
+    ).first()
+    if unread is not None:
+        return
     emit(
         session,
         event="auctions.outbid",
@@ -416,7 +431,7 @@ def _notify_outbid(
             "lot": f"№ {lot.number} {lot.product}",
             "price": rules.fmt_money(value, lot.currency),
         },
-        link=_lot_link(lot.id or 0),
+        link=link,
     )
 
 
@@ -537,8 +552,6 @@ def update_auction(
         after=_snapshot(a),
     )
     if schedule_changed and a.status == AuctionStatus.ANNOUNCED:
-        from cabinet.formatting import fmt_dt
-
         emit(
             session,
             event="auctions.schedule_changed",
@@ -634,7 +647,7 @@ def cancel_auction(
             recipient_ids=queries.audience_user_ids(session),
             context={
                 "auction": a.title,
-                "old_schedule": "",
+                "old_schedule": f"{fmt_dt(a.starts_at)} — {fmt_dt(a.ends_at)}",
                 "new_schedule": f"аукцион отменён: {text}",
             },
             link=routes.auction_url(a.id or 0),

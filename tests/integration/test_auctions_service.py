@@ -208,6 +208,32 @@ def test_outbid_participant_is_notified(db, w):
     assert len(notes) == 1
 
 
+def test_outbid_again_while_unread_does_not_flood_the_bell(db, w):
+    _, (lot,) = make_auction(db, w.organiser)
+    amount = 100000
+    for user in (w.a1, w.b1, w.a1, w.b1, w.a1):
+        service.place_bid(db, actor_id=uid(user), lot_id=lot.id, amount=str(amount))
+        amount += 1000
+
+    def outbid(user: User) -> list[Notification]:
+        return list(
+            db.exec(
+                select(Notification).where(
+                    Notification.user_id == user.id, Notification.event == "auctions.outbid"
+                )
+            ).all()
+        )
+
+    assert len(outbid(w.a1)) == 1 and len(outbid(w.b1)) == 1
+    note = outbid(w.b1)[0]
+    note.read_at = utcnow()
+    db.add(note)
+    db.flush()
+    service.place_bid(db, actor_id=uid(w.b1), lot_id=lot.id, amount=str(amount))
+    service.place_bid(db, actor_id=uid(w.a1), lot_id=lot.id, amount=str(amount + 1000))
+    assert len(outbid(w.b1)) == 2  # read it, outbid again: told again
+
+
 # --------------------------------------------------------------------------- refusals
 
 
