@@ -234,25 +234,28 @@ def provider_from_settings(config: Settings | None = None) -> PaymentProvider:
 # --------------------------------------------------------------------------- HTTP routes
 
 
-async def payment_webhook(request: Request) -> JSONResponse:
+def webhook_endpoint(config: Settings | None = None) -> Any:
     """POST /api/telecom/payment-webhook: the provider says a payment changed.
 
     The body is only a hint: the payment is looked up by the provider's id and its status is
     asked from the provider itself, so a forged call can at most trigger a re-check."""
     import asyncio
 
-    try:
-        data = await request.json()
-        provider_id = str((data.get("object") or {}).get("id", ""))[:64]
-    except (ValueError, AttributeError, TypeError):
-        return JSONResponse({"detail": "bad body"}, status_code=400)
-    status = await asyncio.to_thread(_recheck_by_provider_id, provider_id)
-    if status is None:
-        return JSONResponse({"detail": "unknown payment"}, status_code=404)
-    return JSONResponse({"status": status})
+    async def payment_webhook(request: Request) -> JSONResponse:
+        try:
+            data = await request.json()
+            provider_id = str((data.get("object") or {}).get("id", ""))[:64]
+        except (ValueError, AttributeError, TypeError):
+            return JSONResponse({"detail": "bad body"}, status_code=400)
+        status = await asyncio.to_thread(_recheck_by_provider_id, provider_id, config)
+        if status is None:
+            return JSONResponse({"detail": "unknown payment"}, status_code=404)
+        return JSONResponse({"status": status})
+
+    return payment_webhook
 
 
-def _recheck_by_provider_id(provider_id: str) -> str | None:
+def _recheck_by_provider_id(provider_id: str, config: Settings | None) -> str | None:
     from cabinet.db import session_scope
     from cabinet.telecom import service
 
@@ -260,14 +263,16 @@ def _recheck_by_provider_id(provider_id: str) -> str | None:
         payment_id = service.payment_by_provider_id(s, provider_id)
         if payment_id is None:
             return None
-        pay = service.refresh_payment(s, payment_id=payment_id, provider=provider_from_settings())
+        pay = service.refresh_payment(
+            s, payment_id=payment_id, provider=provider_from_settings(config)
+        )
         return str(pay.status)
 
 
 def http_routes(config: Settings | None = None) -> list[BaseRoute]:
     """Routes for cabinet/api.py: the webhook, and the sandbox provider when it is on."""
     routes: list[BaseRoute] = [
-        Route("/api/telecom/payment-webhook", payment_webhook, methods=["POST"])
+        Route("/api/telecom/payment-webhook", webhook_endpoint(config), methods=["POST"])
     ]
     if sandbox_enabled(config):
         from cabinet.telecom.sandbox import mounted_app
