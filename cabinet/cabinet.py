@@ -28,6 +28,7 @@ from cabinet.orders import pages as orders
 from cabinet.organisations import pages as organisations
 from cabinet.outbox import pages as outbox
 from cabinet.support import pages as support
+from cabinet.telecom import admin_pages as telecom_admin
 from cabinet.telecom import autopay as telecom_autopay
 from cabinet.telecom import pages as telecom_pages
 
@@ -55,6 +56,7 @@ esign.add_pages(app)
 auction_organiser.add_pages(app)
 auction_participant_pages.add_pages(app)
 telecom_pages.add_pages(app)
+telecom_admin.add_pages(app)
 
 # Sends queued e-mail/SMS when SMTP / the SMS gateway are configured (returns at once otherwise).
 app.register_lifespan_task(messaging.delivery_loop)

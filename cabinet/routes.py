@@ -160,3 +160,19 @@ def trace_url(public_code: str) -> str:
 ADMIN_ERP = "/admin/erp"  # ERP sync runs, "run now", outbound queue (?after=/before=)
 API_ACCESS = "/api-access"  # integration API tokens of an organisation (?org=<id>)
 API_DOCS = "/api/v1/docs"  # the integration API's documentation (a backend route)
+
+
+# Telecom operator admin (tel2): SIM stock, import, subscribers, partners, payments, tariffs,
+# requests, blocking, administrators. Filters and cursors live in the query string.
+ADMIN_TELECOM_SIMS = "/admin/telecom/sims"  # ?status=&partner=&tariff=&q=&after=
+ADMIN_TELECOM_SIM = "/admin/telecom/sim"  # ?id=<SIM id>
+ADMIN_TELECOM_IMPORT = "/admin/telecom/import"  # ?job=<import job id>
+ADMIN_TELECOM_SUBSCRIBERS = "/admin/telecom/subscribers"  # ?q=&status=&after=
+ADMIN_TELECOM_SUBSCRIBER = "/admin/telecom/subscriber"  # ?id=<contract id>
+ADMIN_TELECOM_PARTNERS = "/admin/telecom/partners"  # ?q=&after=
+ADMIN_TELECOM_PARTNER = "/admin/telecom/partner"  # ?id=<partner id>&from=&to=
+ADMIN_TELECOM_PAYMENTS = "/admin/telecom/payments"  # ?from=&to=&min=&max=&status=&partner=&who=
+ADMIN_TELECOM_TARIFFS = "/admin/telecom/tariffs"
+ADMIN_TELECOM_REQUESTS = "/admin/telecom/requests"  # ?kind=activation|tariff|block&status=
+ADMIN_TELECOM_BLOCKS = "/admin/telecom/blocks"  # ?all=1
+ADMIN_TELECOM_ADMINS = "/admin/telecom/admins"

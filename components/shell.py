@@ -151,6 +151,20 @@ ADMIN_NAV: list[NavItem] = [
     NavItem(routes.ADMIN_HELP, "Справка: статьи", "Help articles", "book-open", Perm.HELP_MANAGE),
     NavItem(routes.ADMIN_SURVEYS, "Опросы", "Surveys", "clipboard-list", Perm.SURVEYS_MANAGE),
     NavItem(routes.ADMIN_ERP, "Обмен с ERP", "ERP sync", "refresh-cw", Perm.ERP_SYNC_MANAGE),
+    NavItem(
+        routes.ADMIN_TELECOM_SIMS,
+        "Связь: сим-карты, абоненты",
+        "Telecom: SIMs, subscribers",
+        "smartphone",
+        Perm.TELECOM_VIEW,
+    ),
+    NavItem(
+        routes.ADMIN_TELECOM_REQUESTS,
+        "Связь: заявки",
+        "Telecom: requests",
+        "clipboard-check",
+        Perm.TELECOM_VIEW,
+    ),
 ]
 
 # Modules append their items here before pages are built.

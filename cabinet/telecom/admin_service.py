@@ -8,6 +8,7 @@ TELECOM_VIEW, see admin_queries), locks the row it changes, writes an audit even
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -921,6 +922,30 @@ def _dictionaries(session: Session) -> tuple[dict[str, int], dict[str, int]]:
     return tariffs, partners  # type: ignore[return-value]
 
 
+def _rows_path(job: ImportJob) -> Path:
+    return imports_dir() / f"{job.sha256}.rows.json"
+
+
+def _save_rows(job: ImportJob, rows: list[csv_import.SimRow]) -> None:
+    """The checked rows of a file (its bytes never change: the name is their sha256), so the
+    write does not parse the file a second time."""
+    path = _rows_path(job)
+    tmp = path.with_suffix(f".{os.getpid()}.part")
+    data = [[r.row, r.iccid, r.msisdn, r.tariff, r.partner, r.status] for r in rows]
+    tmp.write_text(json.dumps({"sha256": job.sha256, "rows": data}, ensure_ascii=False))
+    tmp.replace(path)
+
+
+def _load_rows(job: ImportJob) -> list[csv_import.SimRow] | None:
+    try:
+        data = json.loads(_rows_path(job).read_text())
+        if data.get("sha256") != job.sha256:
+            return None
+        return [csv_import.SimRow(*r) for r in data["rows"]]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
 def _err(e: csv_import.RowError) -> dict[str, Any]:
     return {"row": e.row, "column": e.column, "message": e.message}
 
@@ -979,6 +1004,8 @@ def check_import(
         session.add(job)
         session.commit()
         return job.status
+    if result.error_count == 0:
+        _save_rows(job, result.rows)
     existing_iccids, existing_msisdns = _db_sets(session, result.rows)
     tariffs, partners = _dictionaries(session)
     db_errors = csv_import.check_against(
@@ -1075,13 +1102,16 @@ def _write_rows(
     progress: Callable[[int], None] | None,
     ip: str,
 ) -> int:
-    result = csv_import.parse_sim_csv(_job_path(job).read_bytes())
-    if not result.ok:
-        raise ValidationFailed("файл изменился или содержит ошибки — проверьте его заново.")
-    existing_iccids, existing_msisdns = _db_sets(session, result.rows)
+    rows = _load_rows(job)
+    if rows is None:
+        result = csv_import.parse_sim_csv(_job_path(job).read_bytes())
+        if not result.ok:
+            raise ValidationFailed("файл изменился или содержит ошибки — проверьте его заново.")
+        rows = result.rows
+    existing_iccids, existing_msisdns = _db_sets(session, rows)
     tariffs, partners = _dictionaries(session)
     errors = csv_import.check_against(
-        result.rows,
+        rows,
         existing_iccids=existing_iccids,
         existing_msisdns=existing_msisdns,
         tariffs=tariffs,
@@ -1094,7 +1124,7 @@ def _write_rows(
     table = SimCard.__table__  # type: ignore[attr-defined]
     batch: list[dict[str, Any]] = []
     done = 0
-    for r in result.rows:
+    for r in rows:
         batch.append(
             {
                 "iccid": r.iccid,
@@ -1123,7 +1153,7 @@ def _write_rows(
     if batch:
         session.execute(table.insert(), batch)
         done += len(batch)
-    _block_events_for_imported(session, actor, result.rows, now)
+    _block_events_for_imported(session, actor, rows, now)
     job_row = session.get(ImportJob, job.id)
     assert job_row is not None
     job_row.status = ImportStatus.DONE
