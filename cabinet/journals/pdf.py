@@ -19,6 +19,7 @@ from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
+from reportlab.pdfbase.pdfmetrics import registerFontFamily  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     KeepTogether,
     Paragraph,
@@ -113,6 +114,8 @@ class QrCode(Flowable):  # type: ignore[misc]
 
 def _styles() -> dict[str, ParagraphStyle]:
     _register_fonts()
+    # <b> and <i> inside paragraphs pick these faces (DejaVu has no italic shipped here).
+    registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
     base = ParagraphStyle("jbase", fontName=FONT, fontSize=9, leading=12)
     return {
         "base": base,
@@ -165,7 +168,9 @@ def _signature_rows(v: PrintVersion, st: dict[str, ParagraphStyle]) -> list[list
     rows: list[list[Any]] = []
     for s in v.signatures:
         status = (
-            f"<b>отозвана {_esc(s.withdrawn_at)}</b> (запись изменена)" if s.withdrawn_at else ""
+            f"<b>отозвана {_esc(s.withdrawn_at)}</b> (запись изменена)<br/>"
+            if s.withdrawn_at
+            else ""
         )
         text = (
             f"<b>{_esc(s.side)}:</b> {_esc(s.signer)}<br/>"
