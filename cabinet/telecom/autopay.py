@@ -121,11 +121,11 @@ def claim_retries(session: Session, *, now: datetime, worker: str) -> list[int]:
         .where(
             sa.or_(
                 sa.and_(
-                    AutoPayRun.status == AutoPayRunStatus.RETRY,
+                    col(AutoPayRun.status) == AutoPayRunStatus.RETRY,
                     col(AutoPayRun.next_attempt_at) <= now,
                 ),
                 sa.and_(
-                    AutoPayRun.status == AutoPayRunStatus.CLAIMED,
+                    col(AutoPayRun.status) == AutoPayRunStatus.CLAIMED,
                     col(AutoPayRun.lease_until) < now,
                 ),
             )
@@ -135,21 +135,21 @@ def claim_retries(session: Session, *, now: datetime, worker: str) -> list[int]:
     )
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    ids = [int(i) for i in session.exec(due).all()]
+    ids = [int(i or 0) for i in session.exec(due).all()]
     won: list[int] = []
     for run_id in ids:
         # Conditional UPDATE: only one worker moves a given run from what it saw.
-        result = session.exec(  # type: ignore[call-overload]
+        result = session.exec(
             sa.update(AutoPayRun)
             .where(
                 col(AutoPayRun.id) == run_id,
                 sa.or_(
                     sa.and_(
-                        AutoPayRun.status == AutoPayRunStatus.RETRY,
+                        col(AutoPayRun.status) == AutoPayRunStatus.RETRY,
                         col(AutoPayRun.next_attempt_at) <= now,
                     ),
                     sa.and_(
-                        AutoPayRun.status == AutoPayRunStatus.CLAIMED,
+                        col(AutoPayRun.status) == AutoPayRunStatus.CLAIMED,
                         col(AutoPayRun.lease_until) < now,
                     ),
                 ),
@@ -190,12 +190,12 @@ def _finish_run(
     }
     if status in (AutoPayRunStatus.SUCCEEDED, AutoPayRunStatus.FAILED, AutoPayRunStatus.SKIPPED):
         values["finished_at"] = now
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         sa.update(AutoPayRun)
         .where(
             col(AutoPayRun.id) == run_id,
-            AutoPayRun.status == AutoPayRunStatus.CLAIMED,
-            AutoPayRun.claimed_by == worker,
+            col(AutoPayRun.status) == AutoPayRunStatus.CLAIMED,
+            col(AutoPayRun.claimed_by) == worker,
         )
         .values(**values)
     )
@@ -372,8 +372,8 @@ def recheck_open_payments(
     session.commit()
     done = []
     for pid in ids:
-        service.refresh_payment(session, payment_id=int(pid), provider=provider)
-        done.append(int(pid))
+        service.refresh_payment(session, payment_id=int(pid or 0), provider=provider)
+        done.append(int(pid or 0))
     return done
 
 
@@ -399,12 +399,13 @@ def run_once(
             session.rollback()
             log.exception("auto-payment run %s failed", run_id)
             outcome = "unknown"
-        {
+        buckets: dict[str, list[int]] = {
             AutoPayRunStatus.SUCCEEDED: report.succeeded,
             AutoPayRunStatus.RETRY: report.retrying,
             AutoPayRunStatus.FAILED: report.failed,
             AutoPayRunStatus.SKIPPED: report.skipped,
-        }.get(outcome, report.unknown).append(run_id)
+        }
+        buckets.get(outcome, report.unknown).append(run_id)
     report.rechecked = recheck_open_payments(session, now=now, provider=provider)
     return report
 

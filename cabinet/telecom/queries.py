@@ -136,7 +136,7 @@ def contracts(session: Session, actor: Actor) -> list[ContractRow]:
             .order_by(col(SimCard.msisdn))
         ).all()
         for s in sims:
-            out[s.contract_id].sims.append(  # type: ignore[index]
+            out[s.contract_id].sims.append(
                 SimChip(
                     id=s.id or 0,
                     msisdn=rules.format_msisdn(s.msisdn),
@@ -395,7 +395,7 @@ PAYMENTS_SPEC = SortSpec(
     "telecom-sim-payments",
     Payment.id,
     Payment.created_at,
-    descending=True,  # type: ignore[arg-type]
+    descending=True,
 )
 
 

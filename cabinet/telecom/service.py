@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -224,7 +225,7 @@ def _call_create(
 
 def _touch(session: Session, payment_id: int) -> None:
     now = utcnow()
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         sa.update(Payment)
         .where(col(Payment.id) == payment_id)
         .values(attempts=Payment.attempts + 1, last_checked_at=now, updated_at=now)
@@ -235,7 +236,7 @@ def _touch(session: Session, payment_id: int) -> None:
 def close_payment(session: Session, payment_id: int, status: str, reason: str) -> bool:
     """Move an open payment to a final non-success status; False if it was not open."""
     now = utcnow()
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         sa.update(Payment)
         .where(
             col(Payment.id) == payment_id,
@@ -262,7 +263,7 @@ def apply_outcome(session: Session, payment_id: int, answer: ProviderPayment) ->
         status = PaymentStatus.FAILED  # never trust an amount we did not ask for
     open_states = [PaymentStatus.CREATED, PaymentStatus.PENDING]
     if status == PaymentStatus.PENDING:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             sa.update(Payment)
             .where(col(Payment.id) == payment_id, col(Payment.status).in_(open_states))
             .values(
@@ -289,7 +290,7 @@ def apply_outcome(session: Session, payment_id: int, answer: ProviderPayment) ->
         values["decline_reason"] = rules.decline_message(answer.decline_code)
     elif status == PaymentStatus.FAILED:
         values["decline_reason"] = "Сумма у платёжной системы не совпала с заказанной."
-    won = session.exec(  # type: ignore[call-overload]
+    won = session.exec(
         sa.update(Payment)
         .where(col(Payment.id) == payment_id, col(Payment.status).in_(open_states))
         .values(**values)
@@ -304,11 +305,11 @@ def apply_outcome(session: Session, payment_id: int, answer: ProviderPayment) ->
     if status == PaymentStatus.SUCCEEDED:
         _credit(session, pay, sim)
         if pay.kind == PaymentKind.REFUND and pay.refund_of_id:
-            session.exec(  # type: ignore[call-overload]
+            session.exec(
                 sa.update(Payment)
                 .where(
                     col(Payment.id) == pay.refund_of_id,
-                    Payment.status == PaymentStatus.SUCCEEDED,
+                    col(Payment.status) == PaymentStatus.SUCCEEDED,
                 )
                 .values(status=PaymentStatus.REFUNDED, updated_at=now)
             )
@@ -330,7 +331,7 @@ def apply_outcome(session: Session, payment_id: int, answer: ProviderPayment) ->
 def _credit(session: Session, pay: Payment, sim: SimCard) -> None:
     """Move the money of a just-succeeded payment (inside apply_outcome's transaction)."""
     delta = -pay.amount_kopecks if pay.kind == PaymentKind.REFUND else pay.amount_kopecks
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         sa.update(SimCard)
         .where(col(SimCard.id) == sim.id)
         .values(balance_kopecks=SimCard.balance_kopecks + delta, updated_at=utcnow())
@@ -586,7 +587,7 @@ def remove_card(session: Session, *, actor_id: int, card_id: int) -> None:
     card.is_active = False
     card.removed_at = utcnow()
     session.add(card)
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         sa.update(AutoPayment)
         .where(col(AutoPayment.saved_card_id) == card.id)
         .values(enabled=False, updated_at=utcnow())
@@ -869,15 +870,15 @@ _REQUEST_MODELS: dict[
 def cancel_request(session: Session, *, actor_id: int, kind: str, request_id: int) -> None:
     """The subscriber withdraws their own organisation's pending request."""
     actor = _subscriber(session, actor_id)
-    model = _REQUEST_MODELS.get(kind)
+    model: Any = _REQUEST_MODELS.get(kind)
     if model is None:
         raise NotFound("Заявка не найдена.")
     req = session.get(model, int(request_id))
     if req is None or req.organisation_id not in queries.subscriber_org_ids(actor):
         raise NotFound("Заявка не найдена.")
-    won = session.exec(  # type: ignore[call-overload]
+    won = session.exec(
         sa.update(model)
-        .where(col(model.id) == req.id, model.status == RequestStatus.PENDING)
+        .where(col(model.id) == req.id, col(model.status) == RequestStatus.PENDING)
         .values(status=RequestStatus.CANCELLED, decided_at=utcnow(), decided_by_id=actor.id)
     ).rowcount
     if not won:
