@@ -145,3 +145,23 @@ def test_public_routes_serve_ca_and_crl_without_login(migrated_engine):
     assert get("/api/esign/signatures/bad.zip").status_code == 404
     assert get("/api/esign/certificates/ABC.pem").status_code == 404
     assert get("/api/esign/certificates/zz.pem").status_code == 404
+
+
+def test_openssl_with_the_crl_refuses_a_revoked_signer(db, w, tmp_path):  # noqa: F811
+    cert = issued(db, w, w.client, org_id=w.org.id)
+    sig = sign(db, w.client, b"entry")
+    d = unpack(service.signature_bundle(db, sig.code), tmp_path)
+    with_crl = [*VERIFY, "-crl_check"]
+    with_crl[with_crl.index("ca.pem")] = "ca-crl.pem"  # CRLs travel in the trusted store
+    pem = serialization.Encoding.PEM
+    ca_pem = (d / "ca.pem").read_bytes()
+    (d / "ca-crl.pem").write_bytes(ca_pem + service.current_crl(db).public_bytes(pem))
+    ok = openssl(*with_crl, cwd=d)
+    assert ok.returncode == 0, ok.stderr
+    service.revoke_certificate(
+        db, actor_id=w.owner.id, certificate_id=cert.id, reason="key_compromise"
+    )
+    (d / "ca-crl.pem").write_bytes(ca_pem + service.current_crl(db).public_bytes(pem))
+    bad = openssl(*with_crl, cwd=d)
+    assert bad.returncode != 0
+    assert "revoked" in bad.stderr.lower()
