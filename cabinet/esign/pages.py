@@ -311,7 +311,9 @@ def _my_dialog() -> rx.Component:
             ),
             _field(
                 t("Причина", "Reason"),
-                rx.text_area(name="reason", id="esign-revoke-reason", max_length=500, rows="3"),
+                rx.text_area(
+                    name="reason", id="esign-revoke-reason", max_length=500, rows="3", width="100%"
+                ),
             ),
             rx.cond(s.dlg_error != "", rx.text(s.dlg_error, color_scheme="red", size="1")),
             rx.flex(
@@ -604,7 +606,9 @@ def _admin_dialog() -> rx.Component:
     )
     reject = _field(
         t("Причина отказа", "Why rejected"),
-        rx.text_area(name="reason", id="esign-reject-reason", max_length=500, rows="3"),
+        rx.text_area(
+            name="reason", id="esign-reject-reason", max_length=500, rows="3", width="100%"
+        ),
     )
     revoke = rx.vstack(
         _field(
@@ -623,7 +627,9 @@ def _admin_dialog() -> rx.Component:
         ),
         _field(
             t("Комментарий", "Comment"),
-            rx.text_area(name="comment", id="esign-revoke-comment", max_length=500, rows="2"),
+            rx.text_area(
+                name="comment", id="esign-revoke-comment", max_length=500, rows="2", width="100%"
+            ),
         ),
         spacing="2",
         width="100%",
