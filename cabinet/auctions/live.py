@@ -20,21 +20,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import functools
 import logging
 import weakref
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
 from cabinet import pagination
-from cabinet.auctions import queries
+from cabinet.auctions import queries, rules
 from cabinet.db import session_scope
 from cabinet.formatting import local
-from models.auctions import Auction, AuctionLot
+from models.auctions import Auction, AuctionBid, AuctionLot, BidKind
+from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,132 @@ async def run_blocking(fn: Callable[[], T]) -> T:
     return await asyncio.get_running_loop().run_in_executor(_EXECUTOR, fn)
 
 
+# --------------------------------------------------------------------------- the public part
+
+
+@dataclass(frozen=True)
+class PublicLot:
+    """What every participant of a lot sees alike, at one version: prices, pseudonyms, open
+    bids, times. Read once per version per process by the hub, shared by all its followers.
+    By construction it holds no organisation, no user and no price offer."""
+
+    lot_id: int
+    version: int
+    status: str
+    status_label: str
+    closed: bool
+    effective_end: datetime
+    extended: bool
+    best_amount: Decimal | None
+    best_participant: str
+    open_bids: int
+    history: tuple[tuple[str, Decimal, datetime], ...]  # (pseudonym, amount, at), newest first
+    min_next_bid: Decimal
+    step: Decimal
+    now: datetime  # the server clock when read
+
+
+def public_lot(session: Session, lot_id: int) -> PublicLot | None:
+    """The lot's public part, or None when it is not public (missing, a draft)."""
+    lot = session.get(AuctionLot, lot_id, populate_existing=True)
+    if lot is None:
+        return None
+    auction = session.get(Auction, lot.auction_id, populate_existing=True)
+    if auction is None or auction.status not in rules.PUBLIC:
+        return None
+    voided = queries.voided_ids(session, lot_id)
+    recent = session.exec(
+        select(AuctionBid.id, AuctionBid.participant_no, AuctionBid.amount, AuctionBid.created_at)
+        .where(AuctionBid.lot_id == lot_id, AuctionBid.kind == BidKind.OPEN)
+        .order_by(col(AuctionBid.seq).desc())
+        .limit(queries.HISTORY_SIZE + len(voided))
+    ).all()
+    history = tuple(
+        (rules.pseudonym(no), amount, at)
+        for bid_id, no, amount, at in recent
+        if bid_id not in voided
+    )[: queries.HISTORY_SIZE]
+    best_no = None
+    if lot.best_bid_id is not None:
+        best_no = session.exec(
+            select(AuctionBid.participant_no).where(AuctionBid.id == lot.best_bid_id)
+        ).first()
+    return PublicLot(
+        lot_id=lot_id,
+        version=lot.version,
+        status=auction.status,
+        status_label=rules.STATUS_LABELS.get(auction.status, ("", ""))[0],
+        closed=lot.closed_at is not None,
+        effective_end=lot.effective_end,
+        extended=lot.effective_end > auction.ends_at,
+        best_amount=lot.best_amount,
+        best_participant=rules.pseudonym(best_no) if best_no is not None else "",
+        open_bids=lot.open_bids,
+        history=history,
+        min_next_bid=rules.min_next_bid(
+            start_price=lot.start_price,
+            best_amount=lot.best_amount,
+            step_kind=auction.step_kind,
+            step_value=auction.step_value,
+        ),
+        step=rules.step_amount(
+            auction.step_kind, auction.step_value, lot.best_amount or lot.start_price
+        ),
+        now=utcnow(),
+    )
+
+
+def read_public(lot_id: int) -> PublicLot | None:
+    with session_scope() as s:
+        return public_lot(s, lot_id)
+
+
+def needs_personal_read(personal: queries.LotView, pub: PublicLot | None) -> bool:
+    """Whether the public part alone cannot update this caller's page: the lot is not public,
+    or its phase moved (start, close, cancel: what the caller may do changes)."""
+    return (
+        pub is None
+        or pub.status != personal.status
+        or pub.closed != personal.closed
+        or pub.lot_id != personal.lot_id
+    )
+
+
+def personalise(
+    personal: queries.LotView, pub: PublicLot, *, my_participant: str = ""
+) -> queries.LotView:
+    """The caller's page at `pub`'s version, from the caller's own last `lot_view` (what only
+    they may see: their pseudonym, their offer, whether they may bid at all) and the shared
+    public part. `my_participant`: the caller's pseudonym if learnt since (their first bid)."""
+    mine = my_participant or personal.my_participant
+    leading = bool(mine) and pub.best_participant == mine
+    may_bid = personal.why_not == "" and rules.allows(personal.form, BidKind.OPEN)
+    may_offer = personal.why_not == "" and rules.allows(personal.form, BidKind.OFFER)
+    return dataclasses.replace(
+        personal,
+        now=pub.now,
+        status=pub.status,
+        status_label=pub.status_label,
+        closed=pub.closed,
+        effective_end=pub.effective_end,
+        extended=pub.extended,
+        best_amount=pub.best_amount,
+        best_participant=pub.best_participant,
+        open_bids=pub.open_bids,
+        history=[
+            queries.HistoryRow(participant=p, amount=a, at=t, mine=bool(mine) and p == mine)
+            for p, a, t in pub.history
+        ],
+        step=pub.step,
+        min_next_bid=pub.min_next_bid,
+        my_participant=mine,
+        my_leading=leading,
+        can_bid=may_bid and not leading,
+        can_offer=may_offer and pub.open_bids == 0,
+        version=pub.version,
+    )
+
+
 @dataclass
 class LotWatch:
     """The last version seen of one lot, and an event set (and replaced) when it moves."""
@@ -68,11 +198,12 @@ class LotWatch:
     version: int = UNKNOWN
     refs: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    snapshot: PublicLot | None = None  # the public part at `version` (when the hub reads it)
 
-    def _move(self, version: int) -> None:
+    def _move(self, version: int, snapshot: PublicLot | None = None) -> None:
         if version == self.version:
             return
-        self.version = version
+        self.version, self.snapshot = version, snapshot
         fired, self.changed = self.changed, asyncio.Event()
         fired.set()
 
@@ -93,8 +224,10 @@ class LotHub:
         self,
         read: Callable[[list[int]], dict[int, int]] = read_versions,
         poll_seconds: float = POLL_SECONDS,
+        snapshot: Callable[[int], PublicLot | None] | None = None,
     ) -> None:
         self._read = read
+        self._snapshot = snapshot
         self.poll_seconds = poll_seconds
         self._lots: dict[int, LotWatch] = {}
         self._task: asyncio.Task[None] | None = None
@@ -129,8 +262,14 @@ class LotHub:
         self.polls += 1
         for lot_id in ids:
             watch = self._lots.get(lot_id)
-            if watch is not None:
-                watch._move(versions.get(lot_id, GONE))
+            version = versions.get(lot_id, GONE)
+            if watch is None or version == watch.version:
+                continue
+            snap = None
+            if self._snapshot is not None and version != GONE:
+                snap = await run_blocking(functools.partial(self._snapshot, lot_id))
+                version = snap.version if snap is not None else version
+            watch._move(version, snap)
 
     async def _run(self) -> None:
         while self._lots:
@@ -151,18 +290,18 @@ def get_hub() -> LotHub:
     loop = asyncio.get_running_loop()
     hub = _HUBS.get(loop)
     if hub is None:
-        hub = _HUBS[loop] = LotHub()
+        hub = _HUBS[loop] = LotHub(snapshot=read_public)
     return hub
 
 
 async def follow(
     lot_id: int,
-    read_view: Callable[[], T],
+    read_view: Callable[[PublicLot | None], T],
     *,
     hub: LotHub | None = None,
     idle_seconds: float = IDLE_SECONDS,
 ) -> AsyncIterator[T | None]:
-    """`read_view()` now, and again after every change of the lot's version.
+    """`read_view(public part)` now, and again after every change of the lot's version.
 
     Changes that arrive while a read is running are folded into the next read (a follower
     never falls behind by more than one read). Yields None after `idle_seconds` without a
@@ -174,14 +313,14 @@ async def follow(
         if watch.version == UNKNOWN:
             await hub.poll_once()  # the version before the first read: no change slips between
         seen = watch.version
-        yield await run_blocking(read_view)
+        yield await run_blocking(lambda: read_view(watch.snapshot))
         while True:
             version = await watch.wait(seen, idle_seconds)
             if version == seen:
                 yield None
                 continue
             seen = version
-            yield await run_blocking(read_view)
+            yield await run_blocking(lambda: read_view(watch.snapshot))
 
 
 # --------------------------------------------------------------------------- the lot list by dates
@@ -270,9 +409,14 @@ __all__ = [
     "LotDateFilters",
     "LotHub",
     "LotWatch",
+    "PublicLot",
     "follow",
     "get_hub",
     "list_lots",
+    "needs_personal_read",
+    "personalise",
+    "public_lot",
+    "read_public",
     "read_versions",
     "run_blocking",
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import calendar as _calendar
 import contextlib
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -526,6 +527,7 @@ class LotState(SessionState):
     _step_value: str = "0"
     _watch_gen: int = 0
     _watch_running: int = 0
+    _personal_stale: bool = False  # an own action: the watch task re-reads lot_view
 
     # ----------------------------------------------------------------- showing a view
 
@@ -633,7 +635,14 @@ class LotState(SessionState):
 
     @rx.event(background=True)
     async def watch(self):
-        """Follow the lot until the tab leaves it: push this caller's view on every change."""
+        """Follow the lot until the tab leaves it: push this caller's page on every change.
+
+        On a change the process's hub has already read the lot's public part once for all
+        its followers; this task lays it over the caller's own last `lot_view` (pseudonym,
+        own offer, whether they may bid) and pushes the result. The caller's own view is
+        read again — through `lot_view`, session re-checked — at the start, every
+        PERSONAL_SECONDS, after the caller's own action, and when the lot's phase moves
+        (start, close, cancel)."""
         async with self:
             if not self.lot_id or self._watch_running == self._watch_gen or self.missing:
                 return  # nothing to follow, or a task of this page load already follows it
@@ -641,7 +650,26 @@ class LotState(SessionState):
             token, lot_id = self.token, self.lot_id
             self.live = True
             client_token = self.router.session.client_token
-        views = live.follow(lot_id, lambda: read_lot(token, lot_id))
+        mine: dict[str, Any] = {"view": None, "at": 0.0}
+
+        def personal() -> LiveRead:
+            fresh = read_lot(token, lot_id)
+            if fresh.view is not None:
+                mine["view"], mine["at"] = fresh.view, _now()
+            return fresh
+
+        def read(pub: live.PublicLot | None) -> LiveRead | live.PublicLot:
+            own: queries.LotView | None = mine["view"]
+            if (
+                own is None
+                or live.needs_personal_read(own, pub)
+                or _now() - mine["at"] > PERSONAL_SECONDS
+            ):
+                return personal()
+            assert pub is not None
+            return pub
+
+        views = live.follow(lot_id, read)
         gone_since: float | None = None
         # Cancelled (the tab left, reloaded or disconnected): just stop — the next page load
         # starts its own task. Any other end: say so on the page, if the page is still ours.
@@ -654,19 +682,39 @@ class LotState(SessionState):
                     async with self:
                         if self._watch_gen != gen:
                             return
-                        if not self._stale_clock():
-                            continue
-                    fresh = await live.run_blocking(lambda: read_lot(token, lot_id))
+                        due = self._stale_clock() or self._personal_stale
+                        self._personal_stale = False
+                    if not due and _now() - mine["at"] <= PERSONAL_SECONDS:
+                        continue
+                    fresh = await live.run_blocking(personal)
+                again = False
                 async with self:
                     if self._watch_gen != gen or self.lot_id != lot_id:
                         return
-                    if fresh.logged_out:
+                    if isinstance(fresh, live.PublicLot):
+                        if self._personal_stale:  # the caller acted: their own part moved
+                            self._personal_stale, again = False, True
+                        self._show(
+                            live.personalise(
+                                mine["view"], fresh, my_participant=self.my_participant
+                            )
+                        )
+                    elif fresh.logged_out:
                         self._clear("Сеанс завершён — войдите снова.")
                         break
-                    if fresh.view is None:
+                    elif fresh.view is None:
                         self._clear(fresh.error or "Лот не найден.")
                         break
-                    self._show(fresh.view)
+                    else:
+                        self._personal_stale = False
+                        self._show(fresh.view)
+                if again:
+                    fresh = await live.run_blocking(personal)
+                    async with self:
+                        if self._watch_gen != gen:
+                            return
+                        if fresh.view is not None:
+                            self._show(fresh.view)
         async with self:
             if self._watch_running == gen:
                 self._watch_running = 0
@@ -677,7 +725,7 @@ class LotState(SessionState):
         passed and the closer has not decided yet): then re-read even without a change."""
         if not self.target_ms or self.closed:
             return False
-        return _now() * 1000 >= self.target_ms
+        return time.time() * 1000 >= self.target_ms
 
     # ----------------------------------------------------------------- the bid form
 
@@ -753,6 +801,7 @@ class LotState(SessionState):
         done = outcome.done
         assert done is not None
         self.notice = done.message
+        self._personal_stale = True
         if kind == "bid":
             self._bid_touched = False
             if done.version > self.version:
@@ -843,11 +892,10 @@ def _result_text(v: queries.LotView) -> str:
 
 
 SOCKET_GRACE_SECONDS = 30.0  # a tab whose socket is gone this long stops its watch task
+PERSONAL_SECONDS = 5.0  # the caller's own lot_view is re-read at least this often
 
 
 def _now() -> float:
-    import time
-
     return time.monotonic()
 
 

@@ -38,6 +38,8 @@ RECORD_QUERY = {
     "/journals/entry": ("journal_entries", "state", "signed"),
     "/admin/auctions/view": ("auctions", "title", "Трубы большого диаметра и прокат — торги дня"),
     "/admin/auctions/edit": ("auctions", "title", "Остатки склада Выкса: трубы и отводы"),
+    "/auctions/view": ("auctions", "title", "Трубы большого диаметра и прокат — торги дня"),
+    "/auctions/lot": ("auction_lots", "product", "Труба 530×8 К52 ГОСТ 20295"),
     "/admin/telecom/sim": ("telecom_sim_cards", "status", "active"),
     "/admin/telecom/subscriber": ("telecom_contracts", "status", "active"),
     "/admin/telecom/partner": ("telecom_partners", "inn", "7714000009"),

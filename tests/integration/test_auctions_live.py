@@ -234,7 +234,7 @@ def test_every_follower_sees_a_bid_committed_elsewhere(world) -> None:
     latest: dict[int, Decimal | None] = {}
 
     async def follower(n: int, stop: asyncio.Event) -> None:
-        views = live.follow(lot_id, lambda: read_lot(token, lot_id), hub=hub, idle_seconds=0.2)
+        views = live.follow(lot_id, lambda _pub: read_lot(token, lot_id), hub=hub, idle_seconds=0.2)
         async with aclosing(views):
             async for fresh in views:
                 if fresh is not None and fresh.view is not None:
@@ -415,3 +415,52 @@ def test_month_grid_covers_whole_weeks_and_places_auctions_on_their_days() -> No
     assert days["2026-12-05"].auctions == [] and days["2026-12-04"].today
     assert not days["2026-11-30"].in_month
     assert days["2026-12-03"].auctions[0].time == "12:00→04.12"
+
+
+# --------------------------------------------------------------------------- shared public part
+
+
+def _same_page(a: queries.LotView, b: queries.LotView) -> None:
+    """Equal as pages: the server clock of the read aside."""
+    import dataclasses
+
+    assert dataclasses.replace(a, now=b.now) == b
+
+
+def test_the_shared_public_part_laid_over_an_older_own_view_is_the_callers_lot_view(
+    world,
+) -> None:
+    """What the watch task pushes between the caller's own reads (their last lot_view + the
+    hub's public part) is exactly what lot_view would say now — for the bidder, for the
+    outbid, for one who has not bid — and the public part names no organisation."""
+    w = world
+    lot_id = w["lot"].id
+    with Session(get_engine()) as s:
+        before = {k: queries.lot_view(s, actor_id=w["users"][k].id, lot_id=lot_id) for k in "ab"}
+    _bid(w, "a", "100000")
+    first = {k: read_lot(w["tokens"][k], lot_id).view for k in "ab"}
+    _bid(w, "b", "101000")
+    with Session(get_engine()) as s:
+        pub = live.public_lot(s, lot_id)
+        now = {k: queries.lot_view(s, actor_id=w["users"][k].id, lot_id=lot_id) for k in "ab"}
+    assert pub is not None and pub.best_participant == "Участник 2"
+    assert w["orgs"]["a"].name not in repr(pub) and w["orgs"]["b"].name not in repr(pub)
+    for k in "ab":
+        own = first[k]
+        assert own is not None
+        # a knows its pseudonym from its own bid; b learns it from its bid (the page sets it)
+        _same_page(live.personalise(own, pub, my_participant=now[k].my_participant), now[k])
+        assert not live.needs_personal_read(own, pub)
+    # b had not bid when its view was read: without its new pseudonym the page still shows
+    # the right prices, and b's own next read (after its action) fixes "mine".
+    stale = live.personalise(before["b"], pub)
+    assert stale.best_amount == now["b"].best_amount and stale.min_next_bid == now["b"].min_next_bid
+    # a phase change (here: the auction cancelled) needs the caller's own read
+    with Session(get_engine()) as s:
+        a = s.get(Auction, w["auction"].id)
+        assert a is not None
+        a.status = AuctionStatus.CANCELLED
+        s.add(a)
+        s.commit()
+        pub = live.public_lot(s, lot_id)
+    assert pub is not None and live.needs_personal_read(now["a"], pub)

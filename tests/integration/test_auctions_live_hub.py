@@ -29,7 +29,7 @@ def test_followers_see_a_version_change_within_a_few_polls() -> None:
     reads: dict[str, list[int]] = {"a": [], "b": []}
 
     async def follower(name: str, stop: asyncio.Event) -> None:
-        views = follow(1, lambda: versions.lots[1], hub=hub, idle_seconds=0.05)
+        views = follow(1, lambda _pub: versions.lots[1], hub=hub, idle_seconds=0.05)
         async with aclosing(views):
             async for view in views:
                 if view is not None:
@@ -62,7 +62,7 @@ def test_changes_during_a_slow_read_fold_into_one_more_read() -> None:
     hub = LotHub(read=versions, poll_seconds=0.005)
     seen: list[int] = []
 
-    def slow_read() -> int:
+    def slow_read(_pub: object) -> int:
         value = versions.lots[7]
         time.sleep(0.05)
         return value
@@ -95,7 +95,7 @@ def test_idle_follower_is_woken_to_check_and_the_hub_stops_when_nobody_watches()
 
     async def scenario() -> list[object]:
         got: list[object] = []
-        views = follow(2, lambda: "view", hub=hub, idle_seconds=0.03)
+        views = follow(2, lambda _pub: "view", hub=hub, idle_seconds=0.03)
         async with aclosing(views):
             async for view in views:
                 got.append(view)
@@ -117,7 +117,7 @@ def test_a_deleted_lot_counts_as_a_change() -> None:
 
     async def scenario() -> list[object]:
         got: list[object] = []
-        views = follow(5, lambda: versions.lots.get(5, GONE), hub=hub)
+        views = follow(5, lambda _pub: versions.lots.get(5, GONE), hub=hub)
         async with aclosing(views):
             async for view in views:
                 got.append(view)
