@@ -121,3 +121,79 @@ def test_webhook_asks_the_provider_and_credits_once(world) -> None:  # type: ign
             assert sim is not None and sim.balance_kopecks == 1000 + 25000
             entries = s.exec(select(BalanceEntry).where(BalanceEntry.payment_id == pay_id)).all()
             assert len(entries) == 1
+
+
+def test_two_workers_at_once_charge_a_period_once(world) -> None:  # type: ignore[no-untyped-def]
+    """Several processes run the auto-payment job at the same moment (threads here, each with
+    its own database session): one run, one charge, one credit."""
+    from datetime import UTC, datetime
+
+    from cabinet.db import session_scope
+    from cabinet.telecom import autopay
+    from models import AutoPayment, AutoPayRun, SavedCard
+
+    token = "pm_test_" + secrets.token_hex(6)
+    with SandboxServer() as sandbox:
+        sandbox.sandbox.register_card(token, "4242424242424242")
+        sandbox.sandbox.delay = 0.3  # keep the charges in flight together
+        provider = PaymentProvider(
+            base_url=sandbox.url, shop_id="sandbox", secret="sandbox-secret", timeout=5
+        )
+        with Session(get_engine()) as s:
+            card = SavedCard(
+                organisation_id=world["org"], provider_token=token, masked_pan="•••• 4242"
+            )
+            s.add(card)
+            s.flush()
+            auto = AutoPayment(
+                sim_id=world["sim"],
+                organisation_id=world["org"],
+                saved_card_id=card.id or 0,
+                day_of_month=31,
+                amount_kopecks=40000,
+                start_period="2026-01",
+            )
+            s.add(auto)
+            s.commit()
+            card_id, auto_id = card.id, auto.id
+        now = datetime(2026, 2, 28, 9, tzinfo=UTC)
+        reports: list[autopay.Report] = []
+        barrier = threading.Barrier(3)
+
+        def worker(name: str) -> None:
+            barrier.wait()
+            with session_scope() as s:
+                reports.append(autopay.run_once(s, provider=provider, now=now, worker=name))
+
+        threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        try:
+            assert sum(len(r.succeeded) for r in reports) == 1
+            assert sum(len(r.claimed) for r in reports) == 1
+            with Session(get_engine()) as s:
+                runs = s.exec(select(AutoPayRun).where(AutoPayRun.autopayment_id == auto_id)).all()
+                assert [(r.period, r.status) for r in runs] == [("2026-02", "succeeded")]
+                sim = s.get(SimCard, world["sim"])
+                assert sim is not None and sim.balance_kopecks == 1000 + 40000
+                charges = s.exec(select(Payment).where(Payment.sim_id == world["sim"])).all()
+                assert len(charges) == 1
+        finally:
+            with Session(get_engine()) as s:
+                s.exec(delete(AutoPayRun).where(col(AutoPayRun.autopayment_id) == auto_id))  # type: ignore[call-overload]
+                s.exec(delete(AutoPayment).where(col(AutoPayment.id) == auto_id))  # type: ignore[call-overload]
+                s.commit()
+            with Session(get_engine()) as s:
+                pay_ids = s.exec(select(Payment.id).where(Payment.sim_id == world["sim"])).all()
+                s.exec(  # type: ignore[call-overload]
+                    delete(AuditEvent).where(
+                        AuditEvent.object_type == "telecom_payment",
+                        col(AuditEvent.object_id).in_([str(i) for i in pay_ids]),
+                    )
+                )
+                s.exec(delete(BalanceEntry).where(col(BalanceEntry.sim_id) == world["sim"]))  # type: ignore[call-overload]
+                s.exec(delete(Payment).where(col(Payment.sim_id) == world["sim"]))  # type: ignore[call-overload]
+                s.exec(delete(SavedCard).where(col(SavedCard.id) == card_id))  # type: ignore[call-overload]
+                s.commit()
