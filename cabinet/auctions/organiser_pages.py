@@ -913,6 +913,17 @@ def _ledger_tab() -> rx.Component:
             size="1",
             color_scheme="gray",
         ),
+        rx.select.root(
+            rx.select.trigger(
+                id="auc-ledger-lot", width=["100%", "100%", "320px"], aria_label="Лот"
+            ),
+            rx.select.content(
+                rx.select.item(t("Все лоты", "All lots"), value="all"),
+                rx.foreach(s.lot_options, lambda o: rx.select.item(o["label"], value=o["value"])),
+            ),
+            value=rx.cond(s.ledger_lot == "", "all", s.ledger_lot),
+            on_change=s.set_ledger_lot,
+        ),
         data_table(
             [
                 ("Лот", "Lot"),
@@ -930,6 +941,15 @@ def _ledger_tab() -> rx.Component:
             empty=("Ставок пока нет.", "No bids yet."),
             mobile_card=_ledger_card,
             min_width="900px",
+        ),
+        rx.cond(
+            s.ledger_more,
+            rx.button(
+                t("Показать ещё", "Show more"),
+                variant="soft",
+                on_click=s.ledger_next,
+                id="auc-ledger-more",
+            ),
         ),
         spacing="2",
         width="100%",
@@ -1144,7 +1164,7 @@ def auction_page() -> rx.Component:
                             rx.tabs.trigger(
                                 t("Журнал ставок", "Ledger"),
                                 " (",
-                                s.ledger.length(),
+                                s.ledger_total,
                                 ")",
                                 value="ledger",
                                 id="auc-tab-ledger",

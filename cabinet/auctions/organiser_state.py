@@ -309,6 +309,10 @@ class OrganiserAuctionState(OrganiserMixin, SessionState):
     lots: list[dict[str, str]] = []
     results: list[dict[str, str]] = []
     ledger: list[dict[str, str]] = []
+    ledger_more: bool = False
+    ledger_total: int = 0
+    ledger_lot: str = ""  # "" = every lot
+    lot_options: list[dict[str, str]] = []
     lot_errors: dict[str, str] = {}
     lot_form_key: int = 0
     # the import preview
@@ -331,7 +335,19 @@ class OrganiserAuctionState(OrganiserMixin, SessionState):
         with session_scope() as s:
             a = queries.organiser_auction(s, actor_id=actor.id, auction_id=self.auction_id)
             res = queries.results(s, actor_id=actor.id, auction_id=self.auction_id)
-            led = queries.ledger(s, actor_id=actor.id, auction_id=self.auction_id)
+            lot_filter = _int(self.ledger_lot) or None
+            led = queries.ledger(
+                s,
+                actor_id=actor.id,
+                auction_id=self.auction_id,
+                lot_id=lot_filter,
+                limit=queries.LEDGER_PAGE + 1,
+            )
+            self.ledger_total = queries.ledger_count(
+                s, actor_id=actor.id, auction_id=self.auction_id
+            )
+        self.ledger_more = len(led) > queries.LEDGER_PAGE
+        led = led[: queries.LEDGER_PAGE]
         step = (
             f"{_money(a.step_value, '')} %".replace(",00 %", " %")
             if a.step_kind == StepKind.PERCENT
@@ -395,7 +411,14 @@ class OrganiserAuctionState(OrganiserMixin, SessionState):
             }
             for r in res
         ]
-        self.ledger = [
+        self.ledger = self._ledger_rows(led)
+        self.lot_options = [
+            {"value": r["id"], "label": "№ " + r["number"] + " " + r["product"][:40]}
+            for r in self.lots
+        ]
+
+    def _ledger_rows(self, led: list[queries.LedgerRow]) -> list[dict[str, str]]:
+        return [
             {
                 "id": str(r.bid_id),
                 "lot": f"№ {r.lot_number}",
@@ -414,6 +437,43 @@ class OrganiserAuctionState(OrganiserMixin, SessionState):
             }
             for r in led
         ]
+
+    @rx.event
+    def set_ledger_lot(self, value: str):
+        """Narrow the ledger to one lot ("all": every lot)."""
+        lot = _int(value)
+        self.ledger_lot = str(lot) if any(r["id"] == str(lot) for r in self.lots) else ""
+        return self._after_ledger_change()
+
+    def _after_ledger_change(self) -> Any:
+        if self._fresh() is None:
+            return fail(NotAuthenticated())
+        return None
+
+    @rx.event
+    def ledger_next(self):
+        """The next (older) rows of the ledger, appended below."""
+        actor = self._actor()
+        if actor is None:
+            return fail(NotAuthenticated())
+        last = _int(self.ledger[-1]["id"]) if self.ledger else 0
+        if not last:
+            return None
+        try:
+            with session_scope() as s:
+                led = queries.ledger(
+                    s,
+                    actor_id=actor.id,
+                    auction_id=self.auction_id,
+                    lot_id=_int(self.ledger_lot) or None,
+                    before_id=last,
+                    limit=queries.LEDGER_PAGE + 1,
+                )
+        except DomainError as e:
+            return fail(e)
+        self.ledger_more = len(led) > queries.LEDGER_PAGE
+        self.ledger = self.ledger + self._ledger_rows(led[: queries.LEDGER_PAGE])
+        return None
 
     def _fresh(self) -> Actor | None:
         actor = self._actor()
@@ -435,6 +495,7 @@ class OrganiserAuctionState(OrganiserMixin, SessionState):
             self.info, self.lots, self.results, self.ledger = {}, [], [], []
             return redirect
         self.auction_id = _int(self._query().get("id"))
+        self.ledger_lot = ""
         try:
             self._reload(actor)
         except DomainError:

@@ -707,10 +707,31 @@ RESULT_LABELS = {
 }
 
 
+LEDGER_PAGE = 200
+
+
+def ledger_count(session: Session, *, actor_id: int, auction_id: object) -> int:
+    _organiser(session, actor_id)
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(AuctionBid)
+            .where(AuctionBid.auction_id == _id(auction_id))
+        ).one()
+    )
+
+
 def ledger(
-    session: Session, *, actor_id: int, auction_id: object, lot_id: int | None = None
+    session: Session,
+    *,
+    actor_id: int,
+    auction_id: object,
+    lot_id: int | None = None,
+    before_id: int | None = None,
+    limit: int = LEDGER_PAGE,
 ) -> list[LedgerRow]:
-    """The auction's full ledger for the organiser: organisations and users named."""
+    """The auction's full ledger for the organiser, newest first, organisations and users
+    named; `before_id` pages on (keyset by ledger row id), `lot_id` narrows it to one lot."""
     _organiser(session, actor_id)
     aid = _id(auction_id)
     stmt = (
@@ -723,8 +744,10 @@ def ledger(
     )
     if lot_id:
         stmt = stmt.where(AuctionBid.lot_id == lot_id)
+    if before_id:
+        stmt = stmt.where(col(AuctionBid.id) < before_id)
     rows = session.exec(
-        stmt.order_by(col(AuctionLot.number), col(AuctionBid.seq).desc()).limit(2000)
+        stmt.order_by(col(AuctionBid.id).desc()).limit(max(1, min(limit, 1000)))
     ).all()
     out = []
     for b, lot, org, user, void in rows:
