@@ -291,8 +291,14 @@ def _doc_filters() -> rx.Component:
 
 def _doc_row(r: Any) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(r.type_label),
-        rx.table.row_header_cell(rx.text(r.number, weight="medium"), white_space="nowrap"),
+        rx.table.row_header_cell(
+            rx.vstack(
+                rx.text(r.number, weight="medium", size="2"),
+                rx.text(r.type_label, size="1", color_scheme="gray"),
+                spacing="0",
+            ),
+            white_space="nowrap",
+        ),
         rx.table.cell(r.doc_date, white_space="nowrap"),
         rx.table.cell(r.delivery),
         rx.table.cell(rx.vstack(rx.text(r.consignee, size="2"), _order_link(r), spacing="0")),
@@ -348,8 +354,7 @@ def documents_page() -> rx.Component:
                     s.loaded,
                     data_table(
                         [
-                            ("Тип", "Type"),
-                            ("Номер", "Number"),
+                            ("Документ", "Document"),
                             ("Дата", "Date"),
                             ("Доставка", "Delivery"),
                             ("Грузополучатель / заказ", "Consignee / order"),
@@ -362,7 +367,7 @@ def documents_page() -> rx.Component:
                         id="docs-list",
                         empty=("Документов не найдено.", "No documents found."),
                         mobile_card=_doc_card,
-                        min_width="920px",
+                        min_width="820px",
                     ),
                 ),
                 pager(
