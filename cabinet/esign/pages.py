@@ -41,8 +41,13 @@ OPENSSL_CMD = (
 
 
 def _status_badge(status: Any, label: Any) -> rx.Component:
+    """`label` is the Russian text from the query; English comes from rules.STATUS_LABELS."""
     return rx.badge(
-        label,
+        rx.match(
+            status,
+            *[(k, t(ru, en)) for k, (ru, en) in rules.STATUS_LABELS.items()],
+            label,
+        ),
         color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"),
         variant="soft",
         white_space="nowrap",
