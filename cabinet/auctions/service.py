@@ -139,7 +139,11 @@ def _participant_no(session: Session, auction_id: int, org_id: int) -> int:
 
 
 def _read(session: Session, lot_id: int) -> tuple[AuctionLot, Auction]:
-    lot = session.get(AuctionLot, lot_id, populate_existing=True)
+    """The lot and its auction, fresh. On PostgreSQL the lot row is locked (FOR UPDATE) so
+    concurrent bidders queue here instead of losing the compare-and-set and retrying; the
+    lock ends with the transaction (commit, or the session closing after a refusal)."""
+    lock = session.get_bind().dialect.name == "postgresql"
+    lot = session.get(AuctionLot, lot_id, populate_existing=True, with_for_update=lock)
     if lot is None:
         raise NotFound("Лот не найден.")
     auction = session.get(Auction, lot.auction_id, populate_existing=True)
