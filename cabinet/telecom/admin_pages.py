@@ -847,7 +847,7 @@ def _job_card() -> rx.Component:
             ),
         ),
         rx.cond(
-            j["message"] != "",
+            (j["message"] != "") & ~st.running,
             rx.callout(
                 j["message"],
                 icon="info",
