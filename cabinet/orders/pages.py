@@ -197,7 +197,10 @@ def _row(r: Any) -> rx.Component:
                 rx.text(r.route, size="2"),
                 rx.text(r.consignee, size="1", color_scheme="gray"),
                 rx.cond(
-                    OrdersState.many_orgs, rx.text(r.organisation, size="1", color_scheme="gray")
+                    OrdersState.many_orgs,
+                    rx.text(
+                        t("Заказчик: ", "Customer: "), r.organisation, size="1", weight="medium"
+                    ),
                 ),
                 spacing="0",
             )
