@@ -277,3 +277,23 @@ def test_user_without_organisation_sees_nothing(db, w):
     assert oq.order_registry(db, lonely, oq.Filters()).rows == []
     assert dq.certificate_registry(db, lonely, dq.CertFilters()).rows == []
     assert fq.invoice_registry(db, lonely, fq.InvoiceFilters(), today=TODAY).rows == []
+
+
+def test_exports_hold_only_the_callers_rows(db, w):
+    client = w.actor(db, w.client)
+    rows = list(oq.export_rows(db, client, oq.Filters()))
+    assert [r[0] for r in rows] == ["З-2026-100001"]
+    assert len(rows[0]) == len(oq.EXPORT_HEADERS)
+    invoices = list(fq.invoice_export_rows(db, client, fq.InvoiceFilters(), today=TODAY))
+    assert [r[0] for r in invoices] == ["СЧ-101"]
+
+
+def test_staff_filter_by_organisation_stays_inside_their_scope(db, w):
+    admin = w.actor(db, w.admin)
+    assert oq.org_by_inn(db, w.other.inn) == w.other.id
+    assert oq.org_by_inn(db, "12") is None
+    only_other = oq.order_registry(db, admin, oq.Filters(org=w.other.id)).rows
+    assert [r.number for r in only_other] == ["З-2026-900001"]
+    manager = w.actor(db, w.manager)  # assigned to the first organisation only
+    assert oq.order_registry(db, manager, oq.Filters(org=w.other.id)).rows == []
+    assert oq.status_counts(db, manager, w.other.id) == {"": 0}
