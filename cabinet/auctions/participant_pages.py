@@ -118,16 +118,23 @@ def _day_cell(d: CalendarDay) -> rx.Component:
                 background=rx.cond(d.today, rx.color("accent", 4), "transparent"),
             ),
             rx.spacer(),
-            rx.cond(
-                d.auctions.length() > 0,
-                rx.badge(
-                    d.auctions.length(),
-                    size="1",
-                    radius="full",
-                    display=["inline-flex", "inline-flex", "none"],
+            width="100%",
+        ),
+        rx.hstack(
+            rx.foreach(
+                d.auctions,
+                lambda e: rx.box(
+                    width="8px",
+                    height="8px",
+                    border_radius="50%",
+                    background=rx.color(e.color, 9),
+                    title=e.title,
                 ),
             ),
-            width="100%",
+            spacing="1",
+            wrap="wrap",
+            padding="2px 4px",
+            display=["flex", "flex", "none"],
         ),
         rx.vstack(
             rx.foreach(d.auctions, _entry_chip),
@@ -137,7 +144,8 @@ def _day_cell(d: CalendarDay) -> rx.Component:
         ),
         min_height=["44px", "56px", "92px"],
         padding="4px",
-        border=f"1px solid {rx.color('gray', 4)}",
+        border_right=f"1px solid {rx.color('gray', 4)}",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
         background=rx.cond(d.in_month, rx.color("gray", 1), rx.color("gray", 2)),
         opacity=rx.cond(d.in_month, "1", "0.6"),
         min_width="0",
@@ -223,7 +231,14 @@ def calendar_page() -> rx.Component:
             columns="7",
             width="100%",
         ),
-        rx.grid(rx.foreach(s.days, _day_cell), columns="7", width="100%", id="cal-grid"),
+        rx.grid(
+            rx.foreach(s.days, _day_cell),
+            columns="7",
+            width="100%",
+            border_top=f"1px solid {rx.color('gray', 4)}",
+            border_left=f"1px solid {rx.color('gray', 4)}",
+            id="cal-grid",
+        ),
         rx.box(
             rx.vstack(rx.foreach(s.entries, _entry_card), spacing="2", width="100%"),
             display=["block", "block", "none"],
@@ -531,7 +546,11 @@ def _price_card() -> rx.Component:
                     rx.text(
                         rx.cond(
                             s.best != "",
-                            t("Текущая цена", "Current price"),
+                            rx.cond(
+                                s.closed,
+                                t("Лучшая ставка", "Best bid"),
+                                t("Текущая цена", "Current price"),
+                            ),
                             t("Стартовая цена", "Start price"),
                         ),
                         size="1",
@@ -546,7 +565,9 @@ def _price_card() -> rx.Component:
                     rx.cond(
                         s.best_participant != "",
                         rx.text(
-                            t("Лидирует: ", "Leading: "),
+                            rx.cond(
+                                s.closed, t("Ставка: ", "Bid by: "), t("Лидирует: ", "Leading: ")
+                            ),
                             rx.text.span(s.best_participant, weight="bold"),
                             " · ",
                             t("ставок: ", "bids: "),
@@ -570,7 +591,7 @@ def _price_card() -> rx.Component:
                 width="100%",
             ),
             rx.hstack(
-                _position(),
+                rx.cond(~s.closed, _position()),
                 rx.cond(
                     s.my_participant != "",
                     rx.text(
@@ -864,7 +885,7 @@ def lot_page() -> rx.Component:
                     id="lot-leading-note",
                 ),
                 rx.cond(
-                    s.why_not != "",
+                    (s.why_not != "") & (s.result == ""),
                     rx.callout(
                         s.why_not, icon="info", color_scheme="gray", width="100%", id="lot-why-not"
                     ),

@@ -466,6 +466,76 @@ def read_lot(token: str, lot_id: int) -> LiveRead:
             return LiveRead(error=e.message)
 
 
+def page_values(v: queries.LotView) -> dict[str, Any]:
+    """The lot page's vars for one view of the lot (formatted on the server)."""
+    started = v.now >= v.starts_at
+    if v.closed or v.status in (AuctionStatus.FINISHED, AuctionStatus.CANCELLED):
+        target, label = 0, ""
+    elif not started:
+        target, label = _ms(v.starts_at), "До начала торгов"
+    else:
+        target, label = _ms(v.effective_end), "До окончания торгов"
+    qty = f"{v.quantity.normalize():f}".replace(".", ",")
+    return {
+        "missing": "",
+        "auction_title": v.auction_title,
+        "auction_href": routes.auction_url(v.auction_id),
+        "number": v.number,
+        "product": v.product,
+        "quantity": f"{qty} {v.unit}",
+        "delivery_terms": v.delivery_terms,
+        "currency": v.currency,
+        "start_price": _money(v.start_price, v.currency),
+        "form": v.form,
+        "form_label": v.form_label,
+        "status": v.status,
+        "status_label": v.status_label,
+        "status_color": rules.STATUS_COLORS.get(v.status, "gray"),
+        "starts": fmt_dt(v.starts_at),
+        "ends": fmt_dt(v.effective_end),
+        "extended": v.extended,
+        "closed": v.closed,
+        "soft_close_note": (
+            f"Ставка в последние {v.soft_close_minutes} мин продлевает торги по лоту "
+            f"на {v.extension_minutes} мин."
+            if v.soft_close_minutes and v.form != AuctionForm.CLOSED
+            else ""
+        ),
+        "running": v.status == AuctionStatus.RUNNING and started and not v.closed,
+        "server_ms": _ms(v.now),
+        "target_ms": target,
+        "countdown_label": label,
+        "best": _money(v.best_amount, v.currency) if v.best_amount is not None else "",
+        "best_value": _plain(v.best_amount),
+        "best_participant": v.best_participant,
+        "open_bids": v.open_bids,
+        "history": [
+            HistoryItem(
+                participant=h.participant,
+                amount=_money(h.amount, v.currency),
+                at=fmt_dt_seconds(h.at),
+                mine=h.mine,
+            )
+            for h in v.history
+        ],
+        "step": _money(v.step, v.currency),
+        "_step_value": _plain(v.step),
+        "min_next": _money(v.min_next_bid, v.currency),
+        "min_next_value": _plain(v.min_next_bid),
+        "my_participant": v.my_participant,
+        "my_leading": v.my_leading,
+        "was_leading": bool(v.my_participant) and not v.my_leading and v.best_amount is not None,
+        "my_offer": _money(v.my_offer, v.currency) if v.my_offer is not None else "",
+        "my_offer_at": fmt_dt(v.my_offer_at),
+        "can_bid": v.can_bid,
+        "can_offer": v.can_offer,
+        "can_withdraw": v.can_withdraw,
+        "why_not": v.why_not,
+        "result": _result_text(v),
+        "version": v.version,
+    }
+
+
 class LotState(SessionState):
     """/auctions/lot?id=N: one lot, live."""
 
@@ -532,68 +602,18 @@ class LotState(SessionState):
     # ----------------------------------------------------------------- showing a view
 
     def _show(self, v: queries.LotView) -> None:
-        self.missing = ""
-        self.auction_title = v.auction_title
-        self.auction_href = routes.auction_url(v.auction_id)
-        self.number = v.number
-        self.product = v.product
-        qty = f"{v.quantity.normalize():f}".replace(".", ",")
-        self.quantity = f"{qty} {v.unit}"
-        self.delivery_terms = v.delivery_terms
-        self.currency = v.currency
-        self.start_price = _money(v.start_price, v.currency)
-        self.form, self.form_label = v.form, v.form_label
-        self.status, self.status_label = v.status, v.status_label
-        self.status_color = rules.STATUS_COLORS.get(v.status, "gray")
-        self.starts = fmt_dt(v.starts_at)
-        self.ends = fmt_dt(v.effective_end)
-        self.extended, self.closed = v.extended, v.closed
-        self.soft_close_note = (
-            f"Ставка в последние {v.soft_close_minutes} мин продлевает торги по лоту "
-            f"на {v.extension_minutes} мин."
-            if v.soft_close_minutes and v.form != AuctionForm.CLOSED
-            else ""
-        )
-        started = v.now >= v.starts_at
-        self.running = v.status == AuctionStatus.RUNNING and started and not v.closed
-        self.server_ms = _ms(v.now)
-        if v.closed or v.status in (AuctionStatus.FINISHED, AuctionStatus.CANCELLED):
-            self.target_ms, self.countdown_label = 0, ""
-        elif not started:
-            self.target_ms, self.countdown_label = _ms(v.starts_at), "До начала торгов"
-        else:
-            self.target_ms, self.countdown_label = _ms(v.effective_end), "До окончания торгов"
-        self.best = _money(v.best_amount, v.currency) if v.best_amount is not None else ""
-        self.best_value = _plain(v.best_amount)
-        self.best_participant = v.best_participant
-        self.open_bids = v.open_bids
-        self.history = [
-            HistoryItem(
-                participant=h.participant,
-                amount=_money(h.amount, v.currency),
-                at=fmt_dt_seconds(h.at),
-                mine=h.mine,
-            )
-            for h in v.history
-        ]
-        self.step = _money(v.step, v.currency)
-        self._step_value = _plain(v.step)
-        self.min_next = _money(v.min_next_bid, v.currency)
+        """Show `v`. Only vars whose value changes are assigned: a push then carries just
+        what moved (price, history, position), not the whole page."""
         least = _plain(v.min_next_bid)
         if not self._bid_touched or (
             self.min_next_value != least and _below(self.bid_amount, v.min_next_bid)
         ):
-            self.bid_amount, self._bid_touched = least, False
-        self.min_next_value = least
-        self.my_participant = v.my_participant
-        self.my_leading = v.my_leading
-        self.was_leading = bool(v.my_participant) and not v.my_leading and v.best_amount is not None
-        self.my_offer = _money(v.my_offer, v.currency) if v.my_offer is not None else ""
-        self.my_offer_at = fmt_dt(v.my_offer_at)
-        self.can_bid, self.can_offer, self.can_withdraw = v.can_bid, v.can_offer, v.can_withdraw
-        self.why_not = v.why_not
-        self.result = _result_text(v)
-        self.version = v.version
+            self._bid_touched = False
+            if self.bid_amount != least:
+                self.bid_amount = least
+        for name, value in page_values(v).items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _clear(self, why: str) -> None:
         self.missing = why
