@@ -788,9 +788,12 @@ def journal_page() -> rx.Component:
                         rx.cond(
                             st.pdf_file_id > 0,
                             rx.link(
-                                rx.icon("download", size=16),
-                                t("Скачать ", "Download "),
-                                st.pdf_name,
+                                rx.hstack(
+                                    rx.icon("download", size=16),
+                                    rx.text(t("Скачать ", "Download "), st.pdf_name),
+                                    align="center",
+                                    spacing="1",
+                                ),
                                 href=download_url(st.pdf_file_id),
                                 is_external=True,
                                 id="journal-pdf-link",
