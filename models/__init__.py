@@ -21,7 +21,6 @@ from models.documents import Certificate, ShippingDocument
 from models.erp import (
     ApiToken,
     ErpOrganisation,
-    ErpOutbound,
     ErpWatermark,
     SyncIssue,
     SyncLease,
@@ -125,7 +124,6 @@ __all__ = [
     "EntrySignature",
     "EntryVersion",
     "ErpOrganisation",
-    "ErpOutbound",
     "ErpWatermark",
     "Feedback",
     "FinanceOperation",

@@ -1,5 +1,5 @@
-"""ERP integration: sync watermarks, runs, the run lease, skipped rows, the outbound queue's
-state, organisation mapping and the integration API's tokens.
+"""ERP integration: sync watermarks, runs, the run lease, skipped rows, organisation mapping
+and the integration API's tokens (the outbound queue lives on the order change requests).
 
 The synced business tables themselves (contracts, orders, invoices, documents, ...) live in
 models/orders.py, models/finance.py and models/documents.py; organisations are the
@@ -30,13 +30,6 @@ class SyncTrigger(StrEnum):
     MANUAL = "manual"  # "run now" on the admin page
     DEMO = "demo"  # make demo / make demo-large
     BENCH = "bench"
-
-
-class OutboundStatus(StrEnum):
-    QUEUED = "queued"  # waiting (also between retries)
-    SENDING = "sending"  # claimed by one worker (lease: claimed_at)
-    DONE = "done"  # the ERP answered accepted or rejected
-    FAILED = "failed"  # attempts exhausted or refused for good
 
 
 class ErpWatermark(SQLModel, table=True):
@@ -120,31 +113,6 @@ class ErpOrganisation(SQLModel, table=True):
     erp_id: str = Field(primary_key=True, max_length=64)
     organisation_id: int = Field(foreign_key="organisations.id", unique=True)
     erp_updated_at: datetime = ts_field()
-
-
-class ErpOutbound(SQLModel, table=True):
-    """The delivery state of one customer change/cancel request sent to the ERP.
-
-    `request_id` is the order change request's id; the ERP deduplicates by `key`, so a retry
-    after a lost answer never applies a request twice."""
-
-    __tablename__ = "erp_outbound"
-    __table_args__ = (
-        sa.Index("ix_erp_outbound_due", "status", "next_attempt_at"),
-        {"extend_existing": True},
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    request_id: int = Field(unique=True)
-    key: str = Field(max_length=64, unique=True)  # idempotency key sent to the ERP
-    status: str = Field(default=OutboundStatus.QUEUED, max_length=10)
-    attempts: int = Field(default=0)
-    next_attempt_at: datetime | None = ts_field(nullable=True)
-    claimed_at: datetime | None = ts_field(nullable=True)
-    last_error: str = Field(default="", max_length=1000)
-    answer: str = Field(default="", max_length=20)  # accepted / rejected
-    created_at: datetime = ts_field(default_now=True)
-    finished_at: datetime | None = ts_field(nullable=True)
 
 
 class ApiToken(SQLModel, table=True):
