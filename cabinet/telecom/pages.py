@@ -110,16 +110,18 @@ def _sim_chip(chip: Any) -> rx.Component:
 
 def _contract(row: Any) -> rx.Component:
     return rx.vstack(
-        rx.flex(
-            rx.text(t("Договор № ", "Contract No. "), row.number, size="2", weight="bold"),
-            rx.cond(
-                row.signed_on != "",
-                rx.text(t("от ", "of "), row.signed_on, size="2", color_scheme="gray"),
+        rx.vstack(
+            rx.flex(
+                rx.text(t("Договор № ", "Contract No. "), row.number, size="2", weight="bold"),
+                rx.cond(
+                    row.signed_on != "",
+                    rx.text(t("от ", "of "), row.signed_on, size="2", color_scheme="gray"),
+                ),
+                spacing="2",
+                wrap="wrap",
             ),
-            rx.text("·", size="2", color_scheme="gray"),
-            rx.text(row.organisation, size="2", color_scheme="gray"),
-            spacing="2",
-            wrap="wrap",
+            rx.text(row.organisation, size="1", color_scheme="gray"),
+            spacing="0",
         ),
         rx.flex(rx.foreach(row.sims, _sim_chip), spacing="2", wrap="wrap"),
         spacing="2",
@@ -174,6 +176,26 @@ def sim_card() -> rx.Component:
                     size="1",
                 ),
             ),
+            rx.cond(
+                sim.status == "inactive",
+                rx.callout(
+                    rx.cond(
+                        sim.pending_activation,
+                        t(
+                            "Заявка на активацию на рассмотрении.",
+                            "The activation request is pending.",
+                        ),
+                        t(
+                            "Сим-карта не активирована: отправьте заявку на активацию.",
+                            "The SIM is not active yet: ask to activate it.",
+                        ),
+                    ),
+                    icon="info",
+                    color_scheme="amber",
+                    size="1",
+                    id="sim-inactive",
+                ),
+            ),
             rx.separator(size="4"),
             rx.flex(
                 rx.vstack(
@@ -216,7 +238,7 @@ def sim_card() -> rx.Component:
                     ),
                 ),
                 rx.cond(
-                    sim.status != "blocked",
+                    sim.status == "active",
                     rx.button(
                         rx.icon("lock", size=16),
                         t("Заблокировать", "Block"),
