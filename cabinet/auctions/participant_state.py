@@ -649,9 +649,14 @@ class LotState(SessionState):
             self._clear("Лот не найден.")
             return None
         self._reload_view(actor.id)
-        if self.missing:
+        if self.missing or not self._on_lot_page():
             return None
         return [rx.call_script(COUNTDOWN_JS), LotState.watch]
+
+    def _on_lot_page(self) -> bool:
+        """Whether this tab shows the lot page (a load called from anywhere else, say by a
+        script, gets the data but no live task)."""
+        return self.router.url.path.rstrip("/") == routes.AUCTION_LOT
 
     @rx.event(background=True)
     async def watch(self):
@@ -664,7 +669,12 @@ class LotState(SessionState):
         PERSONAL_SECONDS, after the caller's own action, and when the lot's phase moves
         (start, close, cancel)."""
         async with self:
-            if not self.lot_id or self._watch_running == self._watch_gen or self.missing:
+            if (
+                not self.lot_id
+                or self._watch_running == self._watch_gen
+                or self.missing
+                or not self._on_lot_page()
+            ):
                 return  # nothing to follow, or a task of this page load already follows it
             gen = self._watch_running = self._watch_gen
             token, lot_id = self.token, self.lot_id
@@ -927,9 +937,12 @@ def _socket_gone_since(client_token: str, since: float | None) -> float | None:
     there (its on_load ran again), so "not on this worker" is enough to stop here.
     """
     try:
-        from reflex.utils.prerequisites import get_app
+        import sys
 
-        namespace = get_app().app.event_namespace
+        from reflex.config import get_config
+
+        app = getattr(sys.modules.get(get_config().module), "app", None)
+        namespace = app.event_namespace if app is not None else None
         present = namespace is None or client_token in namespace.token_to_sid
     except Exception:  # no app (tests) or another Reflex: keep following
         present = True

@@ -347,6 +347,10 @@ def test_anonymous_and_strangers_change_nothing_and_see_nothing(world) -> None:
     assert "организаций" in stranger.bid_error
     assert _ledger(lot_id) == 0
 
+    elsewhere = _instance(LotState, w["tokens"]["a"], f"/?id={lot_id}")
+    assert _handler(LotState, "load")(elsewhere) is None  # data, but no live task off the page
+    assert elsewhere.can_bid
+
     forged = _instance(LotState, w["tokens"]["a"], "/auctions/lot?id=2147483647")
     _handler(LotState, "load")(forged)
     assert forged.missing == "Лот не найден." and not forged.can_bid
