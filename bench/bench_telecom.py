@@ -237,7 +237,7 @@ def bench_profit(engine: Any, n: int, runs: int) -> None:
             max(5, runs // 3),
         )
         hint = (
-            " INDEXED BY ix_telecom_payments_partner_created"
+            " INDEXED BY ix_telecom_payments_partner_profit"
             if engine.dialect.name == "sqlite"
             else ""
         )
@@ -251,36 +251,6 @@ def bench_profit(engine: Any, n: int, runs: int) -> None:
         print("  plan (one month):")
         for row in plan:
             print("   ", " ".join(str(c) for c in row if c is not None))
-    _covering(engine, pids[3], month, runs)
-
-
-def _covering(engine: Any, partner_id: int, month: tuple[datetime, datetime], runs: int) -> None:
-    """The same sums with a covering index (partner_id, status, created_at, amount_kopecks):
-    what an index on telecom_payments made for this query would give (index-only scans)."""
-    import sqlalchemy as sa
-
-    with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "CREATE INDEX ix_bench_partner_profit ON telecom_payments "
-                "(partner_id, status, created_at, amount_kopecks, kind)"
-            )
-        )
-        conn.execute(sa.text("ANALYZE"))
-    hint = " INDEXED BY ix_bench_partner_profit" if engine.dialect.name == "sqlite" else ""
-    base = (
-        f"SELECT coalesce(sum(amount_kopecks), 0) FROM telecom_payments{hint} "
-        f"WHERE partner_id = {partner_id} AND status = 'succeeded' AND kind != 'refund'"
-    )
-    period = " AND created_at >= :a AND created_at < :b"
-    print("With a covering index (partner_id, status, created_at, amount_kopecks, kind):")
-    with engine.connect() as conn:
-        _time("whole history", lambda: conn.execute(sa.text(base)).scalar(), runs)
-        _time(
-            "one month",
-            lambda: conn.execute(sa.text(base + period), {"a": month[0], "b": month[1]}).scalar(),
-            runs,
-        )
 
 
 def main() -> None:

@@ -200,6 +200,15 @@ class Payment(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_telecom_payments_created_id", "created_at", "id"),
         sa.Index("ix_telecom_payments_partner_created", "partner_id", "created_at", "id"),
+        # Covers the partner profit sums (index-only: no table rows read at 1,000,000 payments).
+        sa.Index(
+            "ix_telecom_payments_partner_profit",
+            "partner_id",
+            "status",
+            "created_at",
+            "amount_kopecks",
+            "kind",
+        ),
         sa.Index("ix_telecom_payments_status_created", "status", "created_at", "id"),
         sa.Index("ix_telecom_payments_sim_created", "sim_id", "created_at", "id"),
         sa.Index("ix_telecom_payments_org_created", "organisation_id", "created_at", "id"),

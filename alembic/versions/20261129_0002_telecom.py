@@ -423,6 +423,12 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index(
+        "ix_telecom_payments_partner_profit",
+        "telecom_payments",
+        ["partner_id", "status", "created_at", "amount_kopecks", "kind"],
+        unique=False,
+    )
+    op.create_index(
         op.f("ix_telecom_payments_provider_payment_id"),
         "telecom_payments",
         ["provider_payment_id"],
@@ -633,6 +639,7 @@ def downgrade() -> None:
     op.drop_index("ix_telecom_payments_status_created", table_name="telecom_payments")
     op.drop_index("ix_telecom_payments_sim_created", table_name="telecom_payments")
     op.drop_index(op.f("ix_telecom_payments_provider_payment_id"), table_name="telecom_payments")
+    op.drop_index("ix_telecom_payments_partner_profit", table_name="telecom_payments")
     op.drop_index("ix_telecom_payments_partner_created", table_name="telecom_payments")
     op.drop_index("ix_telecom_payments_org_created", table_name="telecom_payments")
     op.drop_index("ix_telecom_payments_created_id", table_name="telecom_payments")

@@ -514,8 +514,9 @@ def _paid_sum(
 ) -> int:
     """Succeeded payments (top-ups and auto-payments) for the partner's SIM cards, in kopecks.
 
-    Runs on ix_telecom_payments_partner_created (partner_id, created_at, id): an index range of
-    the partner's payments in the period; a payment counts on the day it was made."""
+    Runs on ix_telecom_payments_partner_profit (partner_id, status, created_at, amount, kind):
+    an index-only range of the partner's succeeded payments in the period; a payment counts on
+    the day it was made."""
     stmt = select(func.coalesce(func.sum(Payment.amount_kopecks), 0)).where(
         Payment.partner_id == partner_id,
         Payment.status == PaymentStatus.SUCCEEDED,
@@ -529,7 +530,7 @@ def _paid_sum(
     # every partner's payments of the period; the partner's own range is far smaller.
     stmt = stmt.with_hint(
         Payment,  # type: ignore[arg-type]
-        "INDEXED BY ix_telecom_payments_partner_created",
+        "INDEXED BY ix_telecom_payments_partner_profit",
         dialect_name="sqlite",
     )
     return int(session.exec(stmt).one() or 0)
