@@ -90,6 +90,13 @@ class TelPage(AdminPageMixin, mixin=True):
         self.errors = {}
         return True, result, rx.toast.success(success)
 
+    def _after(self, outcome: Any) -> Any:
+        """After a change: show the page's data again (if the caller may still see it)."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        if actor is not None and actor.has(Perm.TELECOM_VIEW):
+            self._reload(actor)  # type: ignore[attr-defined]
+        return outcome
+
 
 # ---------------------------------------------------------------------------- SIM registry
 
@@ -234,12 +241,6 @@ class TelSimState(TelPage, SessionState):
         self.sim_id = _int(self._query().get("id")) or 0
         self._reload(actor)
         return None
-
-    def _after(self, outcome: Any) -> Any:
-        actor = self._actor()
-        if actor is not None and actor.has(Perm.TELECOM_VIEW):
-            self._reload(actor)
-        return outcome
 
     @rx.event
     def save(self, form: dict[str, Any]):
@@ -556,12 +557,6 @@ class TelSubscriberState(TelPage, SessionState):
         self._reload(actor)
         return None
 
-    def _after(self, outcome: Any) -> Any:
-        actor = self._actor()
-        if actor is not None and actor.has(Perm.TELECOM_VIEW):
-            self._reload(actor)
-        return outcome
-
     @rx.event
     def save(self, form: dict[str, Any]):
         _, _, outcome = self._act(
@@ -870,12 +865,6 @@ class TelTariffsState(TelPage, SessionState):
     @rx.event
     def set_dialog_open(self, value: bool):
         self.dialog_open = bool(value)
-
-    def _after(self, outcome: Any) -> Any:
-        actor = self._actor()
-        if actor is not None and actor.has(Perm.TELECOM_VIEW):
-            self._reload(actor)
-        return outcome
 
     @rx.event
     def save(self, form: dict[str, Any]):
