@@ -42,6 +42,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import Session, col, select
 
 from cabinet.erp import rules
+from cabinet.erp.bulk import upsert
 from cabinet.erp.client import ChangeFeed, ErpError
 from models.base import utcnow
 from models.documents import Certificate, ShippingDocument, new_public_code
@@ -126,28 +127,6 @@ def _insert(conn: Connection, table: Any) -> Any:
     return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
 
 
-def upsert(
-    conn: Connection,
-    table: Any,
-    rows: Sequence[dict[str, Any]],
-    *,
-    key: str = "erp_id",
-    keep: Iterable[str] = (),
-    newer_only: bool = True,
-) -> None:
-    """INSERT … ON CONFLICT (key) DO UPDATE for every row (one executemany)."""
-    if not rows:
-        return
-    ins = _insert(conn, table)
-    skip = {key, *keep}
-    set_ = {c: ins.excluded[c] for c in rows[0] if c not in skip}
-    where = None
-    if newer_only and "erp_updated_at" in table.c:
-        stored = table.c.erp_updated_at
-        where = sa.or_(stored.is_(None), stored <= ins.excluded.erp_updated_at)
-    conn.execute(ins.on_conflict_do_update(index_elements=[key], set_=set_, where=where), rows)
-
-
 def _ids_by_erp(conn: Connection, table: Any, erp_ids: Iterable[str]) -> dict[str, int]:
     keys = sorted({k for k in erp_ids if k})
     found: dict[str, int] = {}
@@ -160,10 +139,6 @@ def _ids_by_erp(conn: Connection, table: Any, erp_ids: Iterable[str]) -> dict[st
             )
         )
     return found
-
-
-def _columns(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if not k.startswith("_")}
 
 
 # -- one run's counters ---------------------------------------------------------------------
@@ -334,35 +309,33 @@ def _apply_children(
     parent_ids: dict[str, int],
     parent_key: str,
     extra: Callable[[dict[str, Any]], dict[str, Any]],
+    const: dict[str, Any] | None = None,
 ) -> None:
     grouped: dict[str, list[dict[str, Any]]] = {}
     for parent in parents:
         pid = parent_ids[parent["erp_id"]]
+        more = extra(parent)
         for kind, children in parent["_children"].items():
+            rows = grouped.setdefault(kind, [])
             for child in children:
-                grouped.setdefault(kind, []).append(
-                    {
-                        **child,
-                        parent_key: pid,
-                        "organisation_id": parent["organisation_id"],
-                        **extra(parent),
-                    }
-                )
+                child[parent_key] = pid
+                child["organisation_id"] = parent["organisation_id"]
+                child.update(more)
+                rows.append(child)
     for kind, rows in grouped.items():
-        upsert(ctx.conn, CHILD_TABLES[kind], _dedupe(rows))
+        upsert(ctx.conn, CHILD_TABLES[kind], _dedupe(rows), const=const)
 
 
 def _apply_contracts(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
     good, failures = _resolve(ctx, rows)
-    values = [{**_columns(r), "updated_at": ctx.now} for r in good]
-    upsert(ctx.conn, Contract.__table__, values)  # type: ignore[attr-defined]
+    upsert(ctx.conn, Contract.__table__, good, const={"updated_at": ctx.now})  # type: ignore[attr-defined]
     return failures
 
 
 def _apply_orders(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
     good, failures = _resolve(ctx, rows, contracts=True)
     table = Order.__table__  # type: ignore[attr-defined]
-    upsert(ctx.conn, table, [{**_columns(r), "updated_at": ctx.now} for r in good])
+    upsert(ctx.conn, table, good, const={"updated_at": ctx.now})
     ids = _ids_by_erp(ctx.conn, table, (r["erp_id"] for r in good))
     _apply_children(ctx, good, ids, "order_id", lambda _p: {})
     return failures
@@ -371,32 +344,37 @@ def _apply_orders(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
 def _apply_invoices(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
     good, failures = _resolve(ctx, rows, contracts=True, orders=True)
     table = Invoice.__table__  # type: ignore[attr-defined]
-    upsert(ctx.conn, table, [{**_columns(r), "updated_at": ctx.now} for r in good])
+    upsert(ctx.conn, table, good, const={"updated_at": ctx.now})
     ids = _ids_by_erp(ctx.conn, table, (r["erp_id"] for r in good))
     _apply_children(
         ctx,
         good,
         ids,
         "invoice_id",
-        lambda p: {"contract_id": p["contract_id"], "updated_at": ctx.now},
+        lambda p: {"contract_id": p["contract_id"]},
+        const={"updated_at": ctx.now},
     )
     return failures
 
 
 def _apply_documents(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
     good, failures = _resolve(ctx, rows, orders=True)
-    values = [{**_columns(r), "updated_at": ctx.now} for r in good]
-    upsert(ctx.conn, ShippingDocument.__table__, values)  # type: ignore[attr-defined]
+    upsert(ctx.conn, ShippingDocument.__table__, good, const={"updated_at": ctx.now})  # type: ignore[attr-defined]
     return failures
 
 
 def _apply_certificates(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
     good, failures = _resolve(ctx, rows, orders=True)
-    values = [
-        {**_columns(r), "updated_at": ctx.now, "public_code": new_public_code()} for r in good
-    ]
+    for r in good:
+        r["public_code"] = new_public_code()
     # The QR page's code is made once, on insert; a sync never changes it.
-    upsert(ctx.conn, Certificate.__table__, values, keep=("public_code",))  # type: ignore[attr-defined]
+    upsert(
+        ctx.conn,
+        Certificate.__table__,  # type: ignore[attr-defined]
+        good,
+        keep=("public_code",),
+        const={"updated_at": ctx.now},
+    )
     return failures
 
 
