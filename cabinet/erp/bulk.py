@@ -26,6 +26,7 @@ key order, in the table). A batch must not hold one key twice (the sync dedupes 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from functools import partial
 from operator import itemgetter
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 VERSION = "erp_updated_at"
@@ -63,12 +65,22 @@ def _indexed_columns(table: Any) -> set[str]:
     return names
 
 
-def _pg_cast(table: Any, name: str, dialect: Any) -> str:
-    sql_type = table.c[name].type.compile(dialect=dialect)
-    return re.sub(r"\s+COLLATE\s+\S+", "", sql_type)
+def _is_json(table: Any, name: str) -> bool:
+    return isinstance(table.c[name].type, sa.JSON)
+
+
+def _pg_array(table: Any, name: str, dialect: Any) -> str:
+    """The placeholder of one column's array: binary (`%b`, psycopg's fast path; its text
+    array dumper escapes every element in Python), numeric as text; JSON travels as text."""
+    if _is_json(table, name):
+        return "%b::text[]"
+    sql_type = re.sub(r"\s+COLLATE\s+\S+", "", table.c[name].type.compile(dialect=dialect))
+    return f"%t::{sql_type}[]" if sql_type.startswith("NUMERIC") else f"%b::{sql_type}[]"
 
 
 def _processor(table: Any, name: str, dialect: Any) -> Callable[[Any], Any] | None:
+    if dialect.name == "postgresql" and _is_json(table, name):
+        return json.dumps  # what psycopg's Json wrapper sends for Core (None -> JSON null)
     proc: Callable[[Any], Any] | None = (
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
     )
@@ -143,8 +155,13 @@ def _plan(
     heavy_sql = None
     heavy_params = None
     if dialect.name == "postgresql":
-        casts = ", ".join(f"%s::{_pg_cast(table, c, dialect)}[]" for c in columns)
-        source = f"SELECT * FROM unnest({casts})"  # noqa: S608 (names from the metadata)
+        arrays = ", ".join(_pg_array(table, c, dialect) for c in columns)
+        names = [f"c{i}" for i in range(len(columns))]
+        picks = ", ".join(
+            f"{n}::json" if _is_json(table, c) else n for n, c in zip(names, columns, strict=True)
+        )
+        # names come from the table metadata, values travel as parameters
+        source = f"SELECT {picks} FROM unnest({arrays}) AS u({', '.join(names)})"  # noqa: S608
     else:
         source = "VALUES (" + ", ".join("?" for _ in columns) + ")"
         indexed = _indexed_columns(table)

@@ -230,3 +230,83 @@ def test_schedule_is_due_after_the_interval_or_on_request(db: Session, client: E
     sync.run_sync(db, client, batch=500)
     assert not sync.is_due(db, now=utcnow(), interval_seconds=1200)
     assert sync.is_due(db, now=utcnow() + timedelta(minutes=21), interval_seconds=1200)
+
+
+def test_changed_indexed_columns_are_applied_and_an_older_version_still_loses(
+    db: Session, erp: FakeErp, client: ErpClient
+):
+    sync.run_sync(db, client, batch=100)
+    cert = db.exec(select(Certificate).where(Certificate.erp_id == "CRT-00000004")).one()
+    code, org = cert.public_code, cert.organisation_id
+    other_org = erp.data.erp_id("organisations", 5)
+    # indexed columns (number, batch, issued_on, organisation) and a plain one change
+    erp.data.touch(
+        "certificates",
+        4,
+        number="СК-НОВЫЙ-4",
+        batch="П-НОВАЯ",
+        issued_on="2026-10-30",
+        organisation=other_org,
+        consignee='ООО "Другой"',
+    )
+    erp.data.touch("documents", 6, doc_date="2026-10-29", consignee='ООО "Другой"')
+    erp.data.touch("orders", 2, status="cancelled", amount="1.50", consignee='ООО "Другой"')
+
+    report = sync.run_sync(db, client, batch=100)
+
+    assert report is not None and report.status == SyncStatus.OK and report.rows_in == 3
+    db.expire_all()
+    cert = db.exec(select(Certificate).where(Certificate.erp_id == "CRT-00000004")).one()
+    assert (cert.number, cert.batch, cert.issued_on.isoformat(), cert.consignee) == (
+        "СК-НОВЫЙ-4",
+        "П-НОВАЯ",
+        "2026-10-30",
+        'ООО "Другой"',
+    )
+    assert cert.organisation_id != org and cert.public_code == code  # the QR code stays
+    doc = db.exec(select(ShippingDocument).where(ShippingDocument.erp_id == "DOC-00000006")).one()
+    assert doc.doc_date.isoformat() == "2026-10-29" and doc.consignee == 'ООО "Другой"'
+    order = db.exec(select(Order).where(Order.erp_id == "ORD-00000002")).one()
+    assert (order.status, str(order.amount)) == ("cancelled", "1.50")
+    # the indexes answer with the new values (the rows were re-indexed, not only rewritten)
+    assert db.exec(
+        select(Certificate.id).where(
+            Certificate.organisation_id == cert.organisation_id, Certificate.batch == "П-НОВАЯ"
+        )
+    ).all() == [cert.id]
+    assert db.exec(
+        select(Order.id).where(
+            Order.organisation_id == order.organisation_id, Order.status == "cancelled"
+        )
+    ).all()
+    # a replay of the old pages (watermarks lost) changes none of it back
+    db.exec(sa.delete(ErpWatermark))  # type: ignore[call-overload]
+    db.commit()
+
+    sync.run_sync(db, client, batch=100)
+
+    db.expire_all()
+    cert = db.exec(select(Certificate).where(Certificate.erp_id == "CRT-00000004")).one()
+    assert (cert.number, cert.batch, cert.public_code) == ("СК-НОВЫЙ-4", "П-НОВАЯ", code)
+    doc = db.exec(select(ShippingDocument).where(ShippingDocument.erp_id == "DOC-00000006")).one()
+    assert doc.doc_date.isoformat() == "2026-10-29"
+    order = db.exec(select(Order).where(Order.erp_id == "ORD-00000002")).one()
+    assert order.status == "cancelled"
+
+
+def test_columns_the_erp_does_not_send_get_their_defaults_and_keep_portal_values(
+    db: Session, erp: FakeErp, client: ErpClient
+):
+    sync.run_sync(db, client, batch=100)
+    order = db.exec(select(Order).where(Order.erp_id == "ORD-00000007")).one()
+    assert order.pending_request is False  # the model's default, filled on insert
+    order.pending_request = True  # the portal's own flag (a change request waits)
+    db.add(order)
+    db.commit()
+    erp.data.touch("orders", 7, location="Сургут (Свердл.)")
+
+    sync.run_sync(db, client, batch=100)
+
+    db.expire_all()
+    order = db.exec(select(Order).where(Order.erp_id == "ORD-00000007")).one()
+    assert order.location == "Сургут (Свердл.)" and order.pending_request is True
