@@ -3,7 +3,7 @@
 - DATABASE_URL is read by cabinet.db and alembic (Reflex's own db_url stays unused).
 - REDIS_URL switches Reflex to its Redis state manager: several backend workers (processes,
   machines) then serve one site, and `reflex run --env prod` starts 2 x cores + 1 workers
-  (GRANIAN_WORKERS=n overrides the count). Without it, state lives in one process.
+  (GRANIAN_WORKERS=n overrides the count). Without it, state lives in one process's memory.
 - CORS for the event websocket: in production the browser's origin must be one of
   CORS_ORIGINS, the origin of PUBLIC_URL, or localhost on the frontend port; in development
   (`reflex run`, the test harness) any origin is accepted (the dev frontend's port changes).
@@ -37,6 +37,12 @@ def _cors_allowed_origins() -> tuple[str, ...]:
 _extra: dict = {}
 if settings.redis_url:
     _extra["redis_url"] = settings.redis_url
+else:
+    # One process: keep tab states in memory. Reflex's default (disk) pickles every changed
+    # state and lists its whole folder every 2 s — about a tenth of the worker's CPU under a
+    # live auction — to survive a restart that pages get over anyway (they reconnect,
+    # hydrate and reload their data from the database).
+    _extra["state_manager_mode"] = rx.constants.StateManagerMode.MEMORY
 
 config = rx.Config(
     app_name="cabinet",

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from cabinet.settings import settings
@@ -80,17 +81,56 @@ def find_session(
     return row
 
 
+_SESSIONS = UserSession.__table__  # type: ignore[attr-defined]
+_USERS = User.__table__  # type: ignore[attr-defined]
+# One round trip, no ORM objects: every event handler of every page resolves its caller here.
+_RESOLVE = (
+    sa.select(
+        _SESSIONS.c.id,
+        _SESSIONS.c.user_id,
+        _SESSIONS.c.last_seen_at,
+        _SESSIONS.c.expires_at,
+        _SESSIONS.c.revoked_at,
+        _SESSIONS.c.second_factor_ok,
+        _USERS.c.is_blocked,
+        _USERS.c.email_confirmed_at,
+        _USERS.c.phone_confirmed_at,
+    )
+    .join_from(_SESSIONS, _USERS, _USERS.c.id == _SESSIONS.c.user_id)
+    .where(_SESSIONS.c.token_hash == sa.bindparam("token_hash"))
+)
+_TOUCH = (
+    sa.update(_SESSIONS)
+    .where(_SESSIONS.c.id == sa.bindparam("sid"))
+    .values(last_seen_at=sa.bindparam("now"))
+)
+
+
 def resolve_user_id(session: Session, token: str) -> int | None:
-    """The user behind a browser token, touching the idle timer at most once a minute."""
-    row = find_session(session, token)
-    if row is None:
+    """The user behind a browser token (the same rules as `find_session`: a full, live
+    session of a confirmed, unblocked user), touching the idle timer at most once a minute."""
+    if not token or len(token) > 200:
+        return None
+    row = session.connection().execute(_RESOLVE, {"token_hash": hash_token(token)}).first()
+    if (
+        row is None
+        or row.revoked_at is not None
+        or not row.second_factor_ok
+        or row.is_blocked
+        or row.email_confirmed_at is None
+        or row.phone_confirmed_at is None
+    ):
         return None
     now = utcnow()
+    if (
+        row.expires_at <= now
+        or row.last_seen_at + timedelta(minutes=settings.session_idle_minutes) <= now
+    ):
+        return None
     if now - row.last_seen_at >= _TOUCH_EVERY:
-        row.last_seen_at = now
-        session.add(row)
+        session.connection().execute(_TOUCH, {"sid": row.id, "now": now})
         session.commit()
-    return row.user_id
+    return int(row.user_id)
 
 
 def revoke_token(session: Session, token: str) -> None:

@@ -300,6 +300,7 @@ async def follow(
     *,
     hub: LotHub | None = None,
     idle_seconds: float = IDLE_SECONDS,
+    blocking: bool = True,
 ) -> AsyncIterator[T | None]:
     """`read_view(public part)` now, and again after every change of the lot's version.
 
@@ -313,14 +314,22 @@ async def follow(
         if watch.version == UNKNOWN:
             await hub.poll_once()  # the version before the first read: no change slips between
         seen = watch.version
-        yield await run_blocking(lambda: read_view(watch.snapshot))
+        yield await _call(read_view, watch.snapshot, blocking)
         while True:
             version = await watch.wait(seen, idle_seconds)
             if version == seen:
                 yield None
                 continue
             seen = version
-            yield await run_blocking(lambda: read_view(watch.snapshot))
+            yield await _call(read_view, watch.snapshot, blocking)
+
+
+async def _call(
+    read_view: Callable[[PublicLot | None], T], pub: PublicLot | None, blocking: bool
+) -> T:
+    if not blocking:
+        return read_view(pub)
+    return await run_blocking(lambda: read_view(pub))
 
 
 # --------------------------------------------------------------------------- the lot list by dates

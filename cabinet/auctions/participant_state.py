@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import calendar as _calendar
 import contextlib
+import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -69,6 +70,12 @@ def _int(value: object) -> int | None:
 
 def _money(amount: Decimal | None, currency: str = "") -> str:
     return rules.fmt_money(amount, currency)
+
+
+# Every follower of a lot formats the same few history rows after each bid: once is enough.
+_money_cached = functools.lru_cache(maxsize=4096)(_money)
+_at_cached = functools.lru_cache(maxsize=4096)(fmt_dt_seconds)
+_dt_cached = functools.lru_cache(maxsize=1024)(fmt_dt)
 
 
 def _plain(amount: Decimal | None) -> str:
@@ -468,13 +475,6 @@ def read_lot(token: str, lot_id: int) -> LiveRead:
 
 def page_values(v: queries.LotView) -> dict[str, Any]:
     """The lot page's vars for one view of the lot (formatted on the server)."""
-    started = v.now >= v.starts_at
-    if v.closed or v.status in (AuctionStatus.FINISHED, AuctionStatus.CANCELLED):
-        target, label = 0, ""
-    elif not started:
-        target, label = _ms(v.starts_at), "До начала торгов"
-    else:
-        target, label = _ms(v.effective_end), "До окончания торгов"
     qty = f"{v.quantity.normalize():f}".replace(".", ",")
     return {
         "missing": "",
@@ -492,8 +492,6 @@ def page_values(v: queries.LotView) -> dict[str, Any]:
         "status_label": v.status_label,
         "status_color": rules.STATUS_COLORS.get(v.status, "gray"),
         "starts": fmt_dt(v.starts_at),
-        "ends": fmt_dt(v.effective_end),
-        "extended": v.extended,
         "closed": v.closed,
         "soft_close_note": (
             f"Ставка в последние {v.soft_close_minutes} мин продлевает торги по лоту "
@@ -501,37 +499,56 @@ def page_values(v: queries.LotView) -> dict[str, Any]:
             if v.soft_close_minutes and v.form != AuctionForm.CLOSED
             else ""
         ),
+        "my_offer": _money(v.my_offer, v.currency) if v.my_offer is not None else "",
+        "my_offer_at": fmt_dt(v.my_offer_at),
+        "can_withdraw": v.can_withdraw,
+        "why_not": v.why_not,
+        "result": _result_text(v),
+        **live_values(v),
+    }
+
+
+def live_values(v: queries.LotView) -> dict[str, Any]:
+    """The part of `page_values` that a new public state of the lot can move while its phase
+    stays (bids, prices, the end, who leads). The watch task pushes only these after a bid:
+    the rest changes only with a phase change or the caller's own action, which re-read the
+    caller's whole view."""
+    started = v.now >= v.starts_at
+    if v.closed or v.status in (AuctionStatus.FINISHED, AuctionStatus.CANCELLED):
+        target, label = 0, ""
+    elif not started:
+        target, label = _ms(v.starts_at), "До начала торгов"
+    else:
+        target, label = _ms(v.effective_end), "До окончания торгов"
+    return {
+        "ends": _dt_cached(v.effective_end),
+        "extended": v.extended,
         "running": v.status == AuctionStatus.RUNNING and started and not v.closed,
         "server_ms": _ms(v.now),
         "target_ms": target,
         "countdown_label": label,
-        "best": _money(v.best_amount, v.currency) if v.best_amount is not None else "",
+        "best": _money_cached(v.best_amount, v.currency) if v.best_amount is not None else "",
         "best_value": _plain(v.best_amount),
         "best_participant": v.best_participant,
         "open_bids": v.open_bids,
         "history": [
             HistoryItem(
                 participant=h.participant,
-                amount=_money(h.amount, v.currency),
-                at=fmt_dt_seconds(h.at),
+                amount=_money_cached(h.amount, v.currency),
+                at=_at_cached(h.at),
                 mine=h.mine,
             )
             for h in v.history
         ],
-        "step": _money(v.step, v.currency),
+        "step": _money_cached(v.step, v.currency),
         "_step_value": _plain(v.step),
-        "min_next": _money(v.min_next_bid, v.currency),
+        "min_next": _money_cached(v.min_next_bid, v.currency),
         "min_next_value": _plain(v.min_next_bid),
         "my_participant": v.my_participant,
         "my_leading": v.my_leading,
         "was_leading": bool(v.my_participant) and not v.my_leading and v.best_amount is not None,
-        "my_offer": _money(v.my_offer, v.currency) if v.my_offer is not None else "",
-        "my_offer_at": fmt_dt(v.my_offer_at),
         "can_bid": v.can_bid,
         "can_offer": v.can_offer,
-        "can_withdraw": v.can_withdraw,
-        "why_not": v.why_not,
-        "result": _result_text(v),
         "version": v.version,
     }
 
@@ -601,9 +618,10 @@ class LotState(SessionState):
 
     # ----------------------------------------------------------------- showing a view
 
-    def _show(self, v: queries.LotView) -> None:
-        """Show `v`. Only vars whose value changes are assigned: a push then carries just
-        what moved (price, history, position), not the whole page."""
+    def _show(self, v: queries.LotView, *, live_only: bool = False) -> None:
+        """Show `v` (`live_only`: only what a public change can move, see `live_values`).
+        Only vars whose value changes are assigned: a push then carries just what moved
+        (price, history, position), not the whole page."""
         least = _plain(v.min_next_bid)
         if not self._bid_touched or (
             self.min_next_value != least and _below(self.bid_amount, v.min_next_bid)
@@ -611,7 +629,7 @@ class LotState(SessionState):
             self._bid_touched = False
             if self.bid_amount != least:
                 self.bid_amount = least
-        for name, value in page_values(v).items():
+        for name, value in (live_values(v) if live_only else page_values(v)).items():
             if getattr(self, name) != value:
                 setattr(self, name, value)
 
@@ -688,23 +706,27 @@ class LotState(SessionState):
                 mine["view"], mine["at"] = fresh.view, _now()
             return fresh
 
-        def read(pub: live.PublicLot | None) -> LiveRead | live.PublicLot:
+        def read(pub: live.PublicLot | None) -> live.PublicLot | str:
+            """The shared public part when it is enough for this caller's page (called on
+            the event loop: no database); PERSONAL when the caller's own view must be read."""
             own: queries.LotView | None = mine["view"]
             if (
                 own is None
                 or live.needs_personal_read(own, pub)
                 or _now() - mine["at"] > PERSONAL_SECONDS
             ):
-                return personal()
-            assert pub is not None
+                return PERSONAL
             return pub
 
-        views = live.follow(lot_id, read)
+        views = live.follow(lot_id, read, blocking=False)
         gone_since: float | None = None
         # Cancelled (the tab left, reloaded or disconnected): just stop — the next page load
         # starts its own task. Any other end: say so on the page, if the page is still ours.
         async with contextlib.aclosing(views):
-            async for fresh in views:
+            async for changed in views:
+                fresh: LiveRead | live.PublicLot | None = (
+                    await live.run_blocking(personal) if isinstance(changed, str) else changed
+                )
                 if fresh is None:  # no change for a while: still wanted?
                     gone_since = _socket_gone_since(client_token, gone_since)
                     if gone_since is not None and _now() - gone_since > SOCKET_GRACE_SECONDS:
@@ -727,7 +749,8 @@ class LotState(SessionState):
                         self._show(
                             live.personalise(
                                 mine["view"], fresh, my_participant=self.my_participant
-                            )
+                            ),
+                            live_only=True,
                         )
                     elif fresh.logged_out:
                         self._clear("Сеанс завершён — войдите снова.")
@@ -823,11 +846,15 @@ class LotState(SessionState):
         if outcome.view is not None:
             self._show(outcome.view)
         if outcome.error:
+            # A refused bid or offer is said under its own field (no toast: on a hot lot most
+            # bids are refused, and each toast is one more message to the browser).
             if kind == "bid":
                 self.bid_error = outcome.error
             elif kind == "offer":
                 self.offer_error = outcome.error
-            return rx.toast.error(outcome.error)
+            else:
+                return rx.toast.error(outcome.error)
+            return None
         done = outcome.done
         assert done is not None
         self.notice = done.message
@@ -921,6 +948,7 @@ def _result_text(v: queries.LotView) -> str:
 # --------------------------------------------------------------------------- the watch task
 
 
+PERSONAL = "personal"  # the watch task's public-part read: "read my own view instead"
 SOCKET_GRACE_SECONDS = 30.0  # a tab whose socket is gone this long stops its watch task
 PERSONAL_SECONDS = 5.0  # the caller's own lot_view is re-read at least this often
 

@@ -35,7 +35,9 @@ from cabinet.auctions import live, queries, rules, service
 from cabinet.auctions.participant_state import (
     AuctionLotsState,
     LotState,
+    live_values,
     month_grid,
+    page_values,
     read_lot,
 )
 from cabinet.db import get_engine
@@ -468,3 +470,28 @@ def test_the_shared_public_part_laid_over_an_older_own_view_is_the_callers_lot_v
         s.commit()
         pub = live.public_lot(s, lot_id)
     assert pub is not None and live.needs_personal_read(now["a"], pub)
+
+
+def test_a_bid_moves_only_the_live_values_of_every_callers_page(world) -> None:
+    """Between two public states of the same phase the watch task assigns only
+    `live_values`: everything else on the page is the same before and after a bid — for the
+    bidder, for the outbid and for one who has not bid."""
+    w = world
+    lot_id = w["lot"].id
+    _bid(w, "a", "100000")
+    own = {k: read_lot(w["tokens"][k], lot_id).view for k in "ab"}
+    with Session(get_engine()) as s:
+        pub1 = live.public_lot(s, lot_id)
+    _bid(w, "b", "101000")
+    _bid(w, "a", "103000")
+    with Session(get_engine()) as s:
+        pub2 = live.public_lot(s, lot_id)
+    assert pub1 is not None and pub2 is not None
+    for k in "ab":
+        view = own[k]
+        assert view is not None
+        one = page_values(live.personalise(view, pub1))
+        two = page_values(live.personalise(view, pub2))
+        moved = {name for name in one if one[name] != two[name]}
+        assert moved and moved <= set(live_values(view))
+        assert live_values(live.personalise(view, pub2)).items() <= two.items()
