@@ -66,6 +66,11 @@ class MalformedRow(ValueError):
 # -- field readers --------------------------------------------------------------------------
 def _s(row: dict[str, Any], key: str, max_len: int, *, required: bool = False) -> str:
     value = row.get(key)
+    if value.__class__ is str and value:  # the common case first (a sync reads millions)
+        text: str = value.strip()
+        if len(text) > max_len:
+            raise MalformedRow(f"поле {key}: длиннее {max_len} символов")
+        return text
     if value is None or value == "":
         if required:
             raise MalformedRow(f"нет поля {key}")

@@ -30,6 +30,7 @@ import os
 import socket
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,7 +44,7 @@ from sqlmodel import Session, col, select
 
 from cabinet.erp import rules
 from cabinet.erp.bulk import upsert
-from cabinet.erp.client import ChangeFeed, ErpError
+from cabinet.erp.client import ChangeFeed, ErpError, Page
 from models.base import utcnow
 from models.documents import Certificate, ShippingDocument, new_public_code
 from models.erp import (
@@ -175,6 +176,17 @@ class _Ctx:
     now: datetime
     org_ids: dict[str, int]  # ERP organisation key -> organisations.id
     org_owner: dict[int, str]  # organisations.id -> ERP key
+    # contracts/orders already looked up in this run: ERP key -> id (parents come from an
+    # earlier entity of the run or an earlier run, committed; a sync never deletes them)
+    parents: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def _parent_ids(ctx: _Ctx, table: Any, erp_ids: Iterable[str]) -> dict[str, int]:
+    known = ctx.parents.setdefault(table.name, {})
+    missing = {k for k in erp_ids if k and k not in known}
+    if missing:
+        known.update(_ids_by_erp(ctx.conn, table, missing))
+    return known
 
 
 # -- appliers: parsed rows -> tables; return the rows that could not be stored --------------
@@ -271,12 +283,12 @@ def _resolve(
 ) -> tuple[list[dict[str, Any]], list[Failure]]:
     """Organisation/contract/order keys -> ids; rows whose parents are unknown fail."""
     contract_ids = (
-        _ids_by_erp(ctx.conn, Contract.__table__, (r.get("_contract", "") for r in rows))  # type: ignore[attr-defined]
+        _parent_ids(ctx, Contract.__table__, (r.get("_contract", "") for r in rows))  # type: ignore[attr-defined]
         if contracts
         else {}
     )
     order_ids = (
-        _ids_by_erp(ctx.conn, Order.__table__, (r.get("_order", "") for r in rows))  # type: ignore[attr-defined]
+        _parent_ids(ctx, Order.__table__, (r.get("_order", "") for r in rows))  # type: ignore[attr-defined]
         if orders
         else {}
     )
@@ -427,6 +439,56 @@ def _apply_batch(
     return failures
 
 
+def _read_page(
+    feed: ChangeFeed, entity: str, since: str, batch: int
+) -> tuple[Page, list[dict[str, Any]], list[Failure]]:
+    """One page from the ERP, parsed; malformed rows become failures (never an exception)."""
+    page = feed.changes(entity, since, batch)
+    parsed: list[dict[str, Any]] = []
+    failures: list[Failure] = []
+    for raw in page.rows:
+        try:
+            parsed.append(rules.parse(entity, raw))
+        except rules.MalformedRow as e:
+            failures.append(Failure(rules.erp_id_of(raw), e.reason, raw))
+    return page, parsed, failures
+
+
+class _ReadAhead:
+    """The change feed read one page ahead: while a batch is written, a worker thread asks
+    the ERP for the next page and parses it (no database involved). The watermark still
+    moves only with a committed batch: a page read ahead and never applied (the run stopped)
+    is simply asked for again by the next run. An ERP error of a page read ahead surfaces
+    when that page is taken, i.e. after the batch before it committed, as without it."""
+
+    def __init__(self, feed: ChangeFeed, batch: int) -> None:
+        self.feed, self.batch = feed, batch
+        self.pool: ThreadPoolExecutor | None = None
+        self.ahead: tuple[str, str, Future[Any]] | None = None
+
+    def get(self, entity: str, since: str) -> tuple[Page, list[dict[str, Any]], list[Failure]]:
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None and ahead[:2] == (entity, since):
+            result: tuple[Page, list[dict[str, Any]], list[Failure]] = ahead[2].result()
+        else:
+            if ahead is not None:
+                ahead[2].cancel()
+            result = _read_page(self.feed, entity, since, self.batch)
+        page = result[0]
+        if page.has_more and page.rows:
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="erp-feed")
+            future = self.pool.submit(_read_page, self.feed, entity, page.next, self.batch)
+            self.ahead = (entity, page.next, future)
+        return result
+
+    def close(self) -> None:
+        """Stop reading ahead; waits for a request already sent (at most the HTTP timeout)."""
+        self.ahead = None
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 def run_sync(
     session: Session,
     feed: ChangeFeed,
@@ -444,6 +506,7 @@ def run_sync(
     if not claim_lease(session, holder=holder, now=utcnow()):
         return None
     report = RunReport()
+    pages = _ReadAhead(feed, batch)
     try:
         # Runs left "running" by a dead worker: we hold the lease, so none is alive.
         stale = session.exec(select(SyncRun).where(SyncRun.status == SyncStatus.RUNNING)).all()
@@ -455,20 +518,14 @@ def run_sync(
         session.commit()
         report.run_id = run.id
         org_ids, org_owner = _load_org_map(session)
+        parents: dict[str, dict[str, int]] = {}
         for entity in entities:
             stats = report.entities.setdefault(entity, EntityStats())
             while True:
                 wm = _watermark(session, entity)
-                page = feed.changes(entity, wm.cursor, batch)
+                page, parsed, failures = pages.get(entity, wm.cursor)
                 now = utcnow()
-                parsed: list[dict[str, Any]] = []
-                failures: list[Failure] = []
-                for raw in page.rows:
-                    try:
-                        parsed.append(rules.parse(entity, raw))
-                    except rules.MalformedRow as e:
-                        failures.append(Failure(rules.erp_id_of(raw), e.reason, raw))
-                ctx = _Ctx(session.connection(), now, org_ids, org_owner)
+                ctx = _Ctx(session.connection(), now, org_ids, org_owner, parents)
                 failures += _apply_batch(session, ctx, entity, parsed)
                 for f in failures:
                     session.add(
@@ -517,6 +574,7 @@ def run_sync(
         report.error = f"{type(e).__name__}: {e}"
         log.exception("erp sync run crashed")
     finally:
+        pages.close()
         report.seconds = time.perf_counter() - started
         _finish(session, report, holder=holder)
     return report
