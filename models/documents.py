@@ -64,7 +64,8 @@ class Certificate(SQLModel, table=True):
         sa.Index("ix_certificates_issued_id", "issued_on", "id"),
         sa.Index("ix_certificates_number", "number", "id"),
         sa.Index("ix_certificates_batch", "batch", "id"),
-        {"extend_existing": True},
+        # room for in-place (HOT) updates by the ERP sync: migration 0009
+        {"extend_existing": True, "postgresql_with": {"fillfactor": 80}},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -105,7 +106,7 @@ class ShippingDocument(SQLModel, table=True):
         sa.Index("ix_shipping_documents_org_date", "organisation_id", "doc_date", "id"),
         sa.Index("ix_shipping_documents_date_id", "doc_date", "id"),
         sa.Index("ix_shipping_documents_number", "number", "id"),
-        {"extend_existing": True},
+        {"extend_existing": True, "postgresql_with": {"fillfactor": 90}},  # migration 0009
     )
 
     id: int | None = Field(default=None, primary_key=True)
