@@ -809,19 +809,23 @@ class LotState(SessionState):
         self._bid_touched = True
         self.bid_error = ""
 
-    @rx.event
+    # The three bidding actions run as background events: the tab's state is locked only to
+    # show the outcome, not while the database decides — so the live pushes of other bids
+    # (and this tab's next bid) do not queue behind a bid that waits for the lot's lock.
+
+    @rx.event(background=True)
     async def submit_bid(self, form_data: dict):
         """Place an open bid of the amount in the form on this page's lot."""
         amount = str((form_data or {}).get("amount", "") if isinstance(form_data, dict) else "")
         return await self._act("bid", amount[:MAX_AMOUNT_CHARS])
 
-    @rx.event
+    @rx.event(background=True)
     async def submit_offer(self, form_data: dict):
         """Make (or change) the organisation's closed price offer on this page's lot."""
         amount = str((form_data or {}).get("amount", "") if isinstance(form_data, dict) else "")
         return await self._act("offer", amount[:MAX_AMOUNT_CHARS])
 
-    @rx.event
+    @rx.event(background=True)
     async def withdraw_offer(self):
         """Cancel the organisation's price offer on this page's lot."""
         return await self._act("withdraw", "")
@@ -835,12 +839,22 @@ class LotState(SessionState):
         """Run one bidding action off the event loop (the database work must not stall the
         other tabs this worker serves) and show its outcome. An accepted open bid shows the
         bidder's lead at once; the watch task brings the rest of the page (history, next
-        minimum) with the lot's new version, as for everyone else."""
-        self.acks += 1
-        if not self.lot_id or self.missing:
+        minimum) with the lot's new version, as for everyone else. The caller is resolved
+        from the session token on the server; the lot id is only a key the service checks."""
+        token, lot_id, missing = self.token, self.lot_id, self.missing  # read-only access
+        if not lot_id or missing:
+            async with self:
+                self.acks += 1
             return rx.toast.error("Лот не найден.")
+        outcome = await run_action(token, lot_id, kind, amount)
+        async with self:
+            self.acks += 1
+            if self.lot_id != lot_id:  # the tab went to another lot meanwhile
+                return None
+            return self._apply(kind, outcome)
+
+    def _apply(self, kind: str, outcome: ActionOutcome):  # type: ignore[no-untyped-def]
         self.bid_error = self.offer_error = ""
-        outcome = await run_action(self.token, self.lot_id, kind, amount)
         if outcome.logged_out:
             return rx.redirect(routes.LOGIN)
         if outcome.view is not None:
