@@ -18,6 +18,7 @@ import calendar as _calendar
 import contextlib
 import functools
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -842,16 +843,18 @@ class LotState(SessionState):
         minimum) with the lot's new version, as for everyone else. The caller is resolved
         from the session token on the server; the lot id is only a key the service checks."""
         token, lot_id, missing = self.token, self.lot_id, self.missing  # read-only access
-        if not lot_id or missing:
+        # One action of a tab at a time, answered in the order sent (as plain events are).
+        async with _tab_lock(self.router.session.client_token):
+            if not lot_id or missing:
+                async with self:
+                    self.acks += 1
+                return rx.toast.error("Лот не найден.")
+            outcome = await run_action(token, lot_id, kind, amount)
             async with self:
                 self.acks += 1
-            return rx.toast.error("Лот не найден.")
-        outcome = await run_action(token, lot_id, kind, amount)
-        async with self:
-            self.acks += 1
-            if self.lot_id != lot_id:  # the tab went to another lot meanwhile
-                return None
-            return self._apply(kind, outcome)
+                if self.lot_id != lot_id:  # the tab went to another lot meanwhile
+                    return None
+                return self._apply(kind, outcome)
 
     def _apply(self, kind: str, outcome: ActionOutcome):  # type: ignore[no-untyped-def]
         self.bid_error = self.offer_error = ""
@@ -926,6 +929,17 @@ def act(token: str, lot_id: int, kind: str, amount: str) -> ActionOutcome:
             )
         except DomainError:
             return ActionOutcome(done=done)
+
+
+_TAB_LOCKS: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+def _tab_lock(client_token: str) -> asyncio.Lock:
+    """The lock that keeps one tab's bidding actions in order (gone with its last user)."""
+    lock = _TAB_LOCKS.get(client_token)
+    if lock is None:
+        lock = _TAB_LOCKS[client_token] = asyncio.Lock()
+    return lock
 
 
 _ACTIONS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="auction-bid")
