@@ -34,7 +34,10 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return eng
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # Connections are kept for the threads that use them at once (event handlers, the
+    # auction bid and live-read pools, background jobs): an overflow connection is opened
+    # and closed per use, and a new PostgreSQL connection costs a server process (ms of CPU).
+    return create_engine(url, pool_pre_ping=True, pool_size=16, max_overflow=8)
 
 
 @lru_cache(maxsize=1)
