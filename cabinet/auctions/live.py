@@ -155,6 +155,18 @@ def needs_personal_read(personal: queries.LotView, pub: PublicLot | None) -> boo
     )
 
 
+@functools.lru_cache(maxsize=512)
+def _history_rows(
+    history: tuple[tuple[str, Decimal, datetime], ...], mine: str
+) -> tuple[queries.HistoryRow, ...]:
+    """The public history as one caller's rows (their own bids marked): the same for every
+    follower with the same pseudonym, so built once per version and pseudonym."""
+    return tuple(
+        queries.HistoryRow(participant=p, amount=a, at=t, mine=bool(mine) and p == mine)
+        for p, a, t in history
+    )
+
+
 def personalise(
     personal: queries.LotView, pub: PublicLot, *, my_participant: str = ""
 ) -> queries.LotView:
@@ -176,10 +188,7 @@ def personalise(
         best_amount=pub.best_amount,
         best_participant=pub.best_participant,
         open_bids=pub.open_bids,
-        history=[
-            queries.HistoryRow(participant=p, amount=a, at=t, mine=bool(mine) and p == mine)
-            for p, a, t in pub.history
-        ],
+        history=list(_history_rows(pub.history, mine)),
         step=pub.step,
         min_next_bid=pub.min_next_bid,
         my_participant=mine,

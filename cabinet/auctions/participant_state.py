@@ -630,8 +630,11 @@ class LotState(SessionState):
             self._bid_touched = False
             if self.bid_amount != least:
                 self.bid_amount = least
+        # Compare on the state itself (a background task's `self` is a proxy: reading
+        # through it costs more than the comparison), assign through `self`.
+        current = getattr(self, "__wrapped__", self)
         for name, value in (live_values(v) if live_only else page_values(v)).items():
-            if getattr(self, name) != value:
+            if getattr(current, name) != value:
                 setattr(self, name, value)
 
     def _clear(self, why: str) -> None:
@@ -978,7 +981,10 @@ def _result_text(v: queries.LotView) -> str:
 
 PERSONAL = "personal"  # the watch task's public-part read: "read my own view instead"
 SOCKET_GRACE_SECONDS = 30.0  # a tab whose socket is gone this long stops its watch task
-PERSONAL_SECONDS = 5.0  # the caller's own lot_view is re-read at least this often
+# The caller's own lot_view is re-read at least this often (besides after their own action
+# and at every phase change): it carries what only changes with the caller's rights (may
+# they still bid, is the session alive) — the server checks those on every bid anyway.
+PERSONAL_SECONDS = 30.0
 
 
 def _now() -> float:
