@@ -879,6 +879,7 @@ class LotState(SessionState):
         assert done is not None
         self.notice = done.message
         self._personal_stale = True
+        live.get_hub().poke(done.lot_id)  # everyone's pages: now, not at the next poll
         if kind == "bid":
             self._bid_touched = False
             if done.version > self.version:
