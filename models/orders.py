@@ -50,6 +50,8 @@ class Order(SQLModel, table=True):
         sa.Index("ix_orders_created_id", "created_at", "id"),
         sa.Index("ix_orders_status_created", "status", "created_at", "id"),
         sa.Index("ix_orders_number", "number"),
+        # the ERP sync maps documents' order keys to ids from this index alone (migration 0009)
+        sa.Index("ix_orders_erp_id_id", "erp_id", "id"),
         {"extend_existing": True},
     )
 

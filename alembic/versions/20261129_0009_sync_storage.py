@@ -1,4 +1,5 @@
-"""sync storage: room on PostgreSQL pages for in-place (HOT) updates of synced documents
+"""sync storage: room on PostgreSQL pages for in-place (HOT) updates of synced documents;
+orders (erp_id, id) index for the sync's key -> id lookups
 
 Revision ID: 0009
 Revises: 0008
@@ -9,6 +10,10 @@ the nine certificate / seven document indexes alone; with full pages (fillfactor
 default) every change of a row adds an entry to every index. Applies to pages filled from now
 on: a table loaded before needs `VACUUM FULL` (or pg_repack) to get the room. SQLite has no
 such setting. Hand-written: autogenerate does not compare storage parameters.
+
+The sync maps the order keys of every page of documents and certificates to order ids; the
+(erp_id, id) index answers that on PostgreSQL without reading the orders table (an index-only
+scan). SQLite's key index already carries the rowid: there it is redundant, and small.
 """
 
 from collections.abc import Sequence
@@ -26,6 +31,7 @@ FILLFACTOR = {"certificates": 80, "shipping_documents": 90}
 
 
 def upgrade() -> None:
+    op.create_index("ix_orders_erp_id_id", "orders", ["erp_id", "id"], unique=False)
     if op.get_bind().dialect.name != "postgresql":
         return
     for table, percent in FILLFACTOR.items():
@@ -33,6 +39,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_orders_erp_id_id", table_name="orders")
     if op.get_bind().dialect.name != "postgresql":
         return
     for table in FILLFACTOR:

@@ -7,18 +7,24 @@ columns' own SQLAlchemy bind processors (so a row is stored exactly as Core woul
 and the batch goes to the driver through `Connection.exec_driver_sql` (driver errors still
 arrive as SQLAlchemy's `DBAPIError`, which the sync's row-by-row retry catches):
 
-- **SQLite**: `executemany` of `INSERT … ON CONFLICT (erp_id) DO UPDATE SET <columns in no
-  index> WHERE stored.erp_updated_at IS NULL OR stored.erp_updated_at <=
-  excluded.erp_updated_at`, then `UPDATE … SET <indexed columns> WHERE erp_id = ? AND
-  erp_updated_at IS <this version> AND <an indexed column differs>`. SQLite rewrites the
-  entry of every index whose column is named in a SET, equal value or not; split like this,
-  a change that leaves the indexed columns alone (a status text, a consignee, an amount)
-  writes the row only, and an older version still never wins (the second statement only
-  touches a row that holds this very version).
-- **PostgreSQL**: one `INSERT … SELECT … FROM unnest(<one array per column>) ON CONFLICT
-  (erp_id) DO UPDATE SET … WHERE stored version <= new` per batch: one statement and one
-  round trip for thousands of rows. PostgreSQL leaves the indexes alone by itself (a HOT
-  update) when no indexed value changes and the page has room.
+- **SQLite**: first one `SELECT key, rowid, erp_updated_at, <indexed columns> … WHERE key IN
+  (…)` per few hundred rows, then each row the cheapest correct way: a stored newer version
+  is left alone; a row whose indexed columns keep their values gets `UPDATE … SET <the other
+  columns> WHERE rowid = ? AND (stored version IS NULL OR stored version <= new)`; new rows
+  and rows whose indexed values change go through `INSERT … ON CONFLICT (erp_id) DO UPDATE
+  SET … WHERE stored version <= new`. SQLite rewrites the entry of every index whose column
+  is named in a SET, equal value or not, and an upsert of an existing row costs two key
+  lookups: split like this, a change that leaves the indexed columns alone (a status text, a
+  consignee, an amount) costs one lookup and writes the row only. The version condition
+  stays in the SQL of both writes.
+- **PostgreSQL**: `UPDATE … FROM (SELECT … FROM unnest(<one array per column>)) … WHERE
+  key matches AND stored version <= new RETURNING key`, then `INSERT … SELECT … FROM
+  unnest(…) ON CONFLICT (erp_id) DO UPDATE … WHERE stored version <= new` for the rows the
+  UPDATE did not touch (new ones, and stored newer ones, which the condition leaves alone):
+  one or two statements and round trips for thousands of rows. A plain UPDATE of existing
+  rows skips the upsert's speculative insertion and tuple lock (half the WAL records).
+  PostgreSQL leaves the indexes alone by itself (a HOT update) when no indexed value changes
+  and the page has room (fillfactor, migration 0009).
 
 Rows are written in key order (better locality in the key index and, for rows loaded in
 key order, in the table). A batch must not hold one key twice (the sync dedupes first).
@@ -38,6 +44,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 VERSION = "erp_updated_at"
+IN_CHUNK = 900  # SQLite: keys per IN (...) list
+PROBE_CHUNK = 400  # SQLite: keys per probe (its pages stay in the page cache for the writes)
 
 
 @dataclass(frozen=True)
@@ -49,8 +57,32 @@ class _Plan:
     procs: tuple[tuple[int, Callable[[Any], Any]], ...]  # for the rows' own columns
     key_index: int
     upsert_sql: str
-    heavy_sql: str | None  # SQLite: the indexed columns' conditional UPDATE
-    heavy_params: Callable[[Sequence[Any]], tuple[Any, ...]] | None
+    split: _Split | None = None  # SQLite, versioned rows with indexed columns
+    update_sql: str | None = None  # PostgreSQL, versioned rows: UPDATE … FROM unnest(…)
+
+
+@dataclass(frozen=True)
+class _Split:
+    """SQLite: how to read the stored state of a batch's rows and write the cheap ones."""
+
+    probe_head: str  # SELECT key, rowid, version, <indexed> FROM t WHERE key IN (
+    version_index: int
+    indexed: Callable[[Sequence[Any]], tuple[Any, ...]]  # a row's indexed values
+    light_sql: str  # UPDATE t SET <not indexed> WHERE rowid = ? AND <version guard>
+    light: Callable[[Sequence[Any]], tuple[Any, ...]]  # a row's not indexed values
+
+
+def _getter(indexes: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """itemgetter that always returns a tuple."""
+    if len(indexes) == 1:
+        only = indexes[0]
+
+        def one(values: Sequence[Any]) -> tuple[Any, ...]:
+            return (values[only],)
+
+        return one
+    getter: Callable[[Sequence[Any]], tuple[Any, ...]] = itemgetter(*indexes)
+    return getter
 
 
 _PLANS: dict[tuple[Any, ...], _Plan] = {}
@@ -151,32 +183,47 @@ def _plan(
         if versioned
         else ""
     )
-    set_cols = settable
-    heavy_sql = None
-    heavy_params = None
+    split = None
+    update_sql = None
     if dialect.name == "postgresql":
         arrays = ", ".join(_pg_array(table, c, dialect) for c in columns)
         names = [f"c{i}" for i in range(len(columns))]
         picks = ", ".join(
-            f"{n}::json" if _is_json(table, c) else n for n, c in zip(names, columns, strict=True)
+            f"{n}::json AS {q(c)}" if _is_json(table, c) else f"{n} AS {q(c)}"
+            for n, c in zip(names, columns, strict=True)
         )
         # names come from the table metadata, values travel as parameters
         source = f"SELECT {picks} FROM unnest({arrays}) AS u({', '.join(names)})"  # noqa: S608
+        if versioned:
+            sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in settable)
+            update_sql = (
+                f"UPDATE {tname} AS t SET {sets} FROM ({source}) AS s "  # noqa: S608
+                f"WHERE t.{q(key)} = s.{q(key)} AND "
+                f"(t.{q(VERSION)} IS NULL OR t.{q(VERSION)} <= s.{q(VERSION)}) "
+                f"RETURNING t.{q(key)}"
+            )
     else:
         source = "VALUES (" + ", ".join("?" for _ in columns) + ")"
         indexed = _indexed_columns(table)
         heavy = [c for c in settable if c in indexed]
-        if versioned and heavy:
-            set_cols = [c for c in settable if c not in indexed]
-            where_diff = " OR ".join(f"{q(c)} IS NOT ?" for c in heavy)
-            heavy_sql = (
-                f"UPDATE {tname} SET {', '.join(f'{q(c)} = ?' for c in heavy)} "  # noqa: S608
-                f"WHERE {q(key)} = ? AND {q(VERSION)} IS ? AND ({where_diff})"
+        light = [c for c in settable if c not in indexed]
+        if versioned and heavy and light:
+            version = columns.index(VERSION)
+            split = _Split(
+                probe_head=(
+                    f"SELECT {q(key)}, rowid, {q(VERSION)}, "  # noqa: S608
+                    f"{', '.join(q(c) for c in heavy)} FROM {tname} WHERE {q(key)} IN ("
+                ),
+                version_index=version,
+                indexed=_getter([columns.index(c) for c in heavy]),
+                light_sql=(
+                    f"UPDATE {tname} SET {', '.join(f'{q(c)} = ?' for c in light)} "  # noqa: S608
+                    f"WHERE rowid = ? AND ({q(VERSION)} IS NULL OR {q(VERSION)} <= ?)"
+                ),
+                light=_getter([columns.index(c) for c in light]),
             )
-            idx = [columns.index(c) for c in heavy]
-            heavy_params = itemgetter(*[*idx, columns.index(key), columns.index(VERSION), *idx])
-    if set_cols:
-        action = "DO UPDATE SET " + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in set_cols)
+    if settable:
+        action = "DO UPDATE SET " + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in settable)
         action += guard
     else:
         action = "DO NOTHING"
@@ -189,8 +236,8 @@ def _plan(
         procs=tuple(procs),
         key_index=columns.index(key),
         upsert_sql=upsert_sql,
-        heavy_sql=heavy_sql,
-        heavy_params=heavy_params,
+        split=split,
+        update_sql=update_sql,
     )
     _PLANS[cache_key] = plan
     return plan
@@ -247,8 +294,60 @@ def upsert(
     values.sort(key=itemgetter(plan.key_index))
     if conn.dialect.name == "postgresql":
         arrays = tuple(list(col) for col in zip(*values, strict=True))
+        if plan.update_sql is not None:
+            done = {r[0] for r in conn.exec_driver_sql(plan.update_sql, arrays)}
+            if done:
+                values = [v for v in values if v[plan.key_index] not in done]
+                if not values:
+                    return
+                arrays = tuple(list(col) for col in zip(*values, strict=True))
         conn.exec_driver_sql(plan.upsert_sql, arrays)
         return
-    conn.exec_driver_sql(plan.upsert_sql, values)
-    if plan.heavy_sql is not None and plan.heavy_params is not None:
-        conn.exec_driver_sql(plan.heavy_sql, [plan.heavy_params(v) for v in values])
+    if plan.split is None:
+        conn.exec_driver_sql(plan.upsert_sql, values)
+        return
+    split, key_index = plan.split, plan.key_index
+    version_index, indexed, light = split.version_index, split.indexed, split.light
+    for start in range(0, len(values), PROBE_CHUNK):
+        chunk = values[start : start + PROBE_CHUNK]
+        probe = split.probe_head + ", ".join("?" * len(chunk)) + ")"
+        stored = {r[0]: r for r in conn.exec_driver_sql(probe, tuple(v[key_index] for v in chunk))}
+        full: list[tuple[Any, ...]] = []
+        cheap: list[tuple[Any, ...]] = []
+        for v in chunk:
+            old = stored.get(v[key_index])
+            if old is None:
+                full.append(v)
+                continue
+            new_version, old_version = v[version_index], old[2]
+            if old_version is not None and (new_version is None or old_version > new_version):
+                continue  # the stored row is newer: an older version never wins
+            if indexed(v) == old[3:]:
+                cheap.append((*light(v), old[1], new_version))
+            else:
+                full.append(v)
+        if cheap:
+            conn.exec_driver_sql(split.light_sql, cheap)
+        if full:
+            conn.exec_driver_sql(plan.upsert_sql, full)
+
+
+def ids_by_key(
+    conn: Connection, table: Any, keys: Iterable[str], *, key: str = "erp_id"
+) -> dict[str, int]:
+    """{key: id} of the stored rows among `keys`: on PostgreSQL one `= ANY(array)` query, on
+    SQLite `IN (…)` lists of a few hundred keys."""
+    wanted = sorted(keys)
+    if not wanted:
+        return {}
+    q = conn.dialect.identifier_preparer.quote
+    head = f"SELECT {q(key)}, {q('id')} FROM {q(table.name)} WHERE {q(key)}"  # noqa: S608
+    if conn.dialect.name == "postgresql":
+        rows = conn.exec_driver_sql(f"{head} = ANY(%b::varchar[])", (wanted,))
+        return {r[0]: r[1] for r in rows}
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        chunk = tuple(wanted[start : start + IN_CHUNK])
+        rows = conn.exec_driver_sql(f"{head} IN ({', '.join('?' * len(chunk))})", chunk)
+        found.update((r[0], r[1]) for r in rows)
+    return found

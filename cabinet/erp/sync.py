@@ -8,13 +8,14 @@ One run, safe with several workers and after a crash:
 2. **entities in dependency order** — organisations, contracts, orders (+ lines, events,
    vehicles, services), invoices (+ payment schedule, operations), documents, certificates.
 3. **a batch = one ERP page = one transaction** — rows are parsed (`rules.parse`); malformed
-   ones are recorded as `SyncIssue` and skipped; the rest are upserted with
-   `INSERT … ON CONFLICT (erp_id) DO UPDATE … WHERE stored.erp_updated_at <=
-   excluded.erp_updated_at` (SQLite and PostgreSQL dialect inserts), so replaying a page
-   is harmless and an older version never overwrites a newer one. The entity's watermark
-   (the ERP's cursor after the page) is written in the same transaction: it moves only with
-   a committed batch. If the batch hits a database error, it is retried row by row in
-   savepoints and only the failing rows are skipped.
+   ones are recorded as `SyncIssue` and skipped; the rest are upserted by `cabinet.erp.bulk`
+   (one statement per batch and table, straight through the driver) on the key `erp_id` so
+   that an older version never overwrites a newer one (`stored.erp_updated_at <=
+   excluded.erp_updated_at`) and replaying a page is harmless. The entity's watermark (the
+   ERP's cursor after the page) is written in the same transaction: it moves only with a
+   committed batch. If the batch hits a database error, it is retried row by row in
+   savepoints and only the failing rows are skipped. While a batch is written, a worker
+   thread already reads and parses the next page (`_ReadAhead`; no database in it).
 4. A run that dies half-way (ERP error, dropped connection, killed worker) keeps every
    committed batch; the next run resumes at the watermark and converges to the same state.
 
@@ -43,7 +44,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import Session, col, select
 
 from cabinet.erp import rules
-from cabinet.erp.bulk import upsert
+from cabinet.erp.bulk import ids_by_key, upsert
 from cabinet.erp.client import ChangeFeed, ErpError, Page
 from models.base import utcnow
 from models.documents import Certificate, ShippingDocument, new_public_code
@@ -64,7 +65,6 @@ log = logging.getLogger(__name__)
 
 LEASE_NAME = "sync"
 INTERRUPTED = "Прервана: работник остановился до конца прогона."
-_IN_CHUNK = 900  # keys per IN (...) list
 
 CHILD_TABLES: dict[str, Any] = {
     "lines": OrderLine.__table__,  # type: ignore[attr-defined]
@@ -129,17 +129,7 @@ def _insert(conn: Connection, table: Any) -> Any:
 
 
 def _ids_by_erp(conn: Connection, table: Any, erp_ids: Iterable[str]) -> dict[str, int]:
-    keys = sorted({k for k in erp_ids if k})
-    found: dict[str, int] = {}
-    for i in range(0, len(keys), _IN_CHUNK):
-        chunk = keys[i : i + _IN_CHUNK]
-        found.update(
-            (row[0], row[1])
-            for row in conn.execute(
-                sa.select(table.c.erp_id, table.c.id).where(table.c.erp_id.in_(chunk))
-            )
-        )
-    return found
+    return ids_by_key(conn, table, {k for k in erp_ids if k})
 
 
 # -- one run's counters ---------------------------------------------------------------------
@@ -439,6 +429,17 @@ def _apply_batch(
     return failures
 
 
+def _relaxed_commit(session: Session) -> None:
+    """PostgreSQL: this batch's COMMIT does not wait for its WAL to reach the disk
+    (`synchronous_commit = off`, this transaction only). A server crash may then lose the
+    last batches committed in the previous fraction of a second — together with their
+    watermark, which lives in the same transaction, so the next run reads those pages again.
+    Never a half-applied batch. (SQLite: the engine's WAL + synchronous=NORMAL.)"""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+
 def _read_page(
     feed: ChangeFeed, entity: str, since: str, batch: int
 ) -> tuple[Page, list[dict[str, Any]], list[Failure]]:
@@ -522,6 +523,7 @@ def run_sync(
         for entity in entities:
             stats = report.entities.setdefault(entity, EntityStats())
             while True:
+                _relaxed_commit(session)
                 wm = _watermark(session, entity)
                 page, parsed, failures = pages.get(entity, wm.cursor)
                 now = utcnow()
