@@ -106,9 +106,10 @@ _TOUCH = (
 )
 
 
-def resolve_user_id(session: Session, token: str) -> int | None:
+def resolve_user_id(session: Session, token: str, *, touch: bool = True) -> int | None:
     """The user behind a browser token (the same rules as `find_session`: a full, live
-    session of a confirmed, unblocked user), touching the idle timer at most once a minute."""
+    session of a confirmed, unblocked user), touching the idle timer at most once a minute
+    (`touch=False`: a pure read, for callers that must not write)."""
     if not token or len(token) > 200:
         return None
     row = session.connection().execute(_RESOLVE, {"token_hash": hash_token(token)}).first()
@@ -127,7 +128,7 @@ def resolve_user_id(session: Session, token: str) -> int | None:
         or row.last_seen_at + timedelta(minutes=settings.session_idle_minutes) <= now
     ):
         return None
-    if now - row.last_seen_at >= _TOUCH_EVERY:
+    if touch and now - row.last_seen_at >= _TOUCH_EVERY:
         session.connection().execute(_TOUCH, {"sid": row.id, "now": now})
         session.commit()
     return int(row.user_id)

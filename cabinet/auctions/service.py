@@ -363,6 +363,22 @@ def _bidder(session: Session, user_id: int, auction_id: int) -> tuple[int, int |
     return int(chosen.organisation_id), chosen.number
 
 
+def check_bid(session: Session, *, actor_id: int, lot_id: object, amount: object) -> None:
+    """Raise what `place_bid` would refuse the bid with as the lot stands now; reads only
+    (no lock, no write). A bid that passes may still lose to a concurrent one: only
+    `place_bid` accepts."""
+    _check_bid(session, actor_id, _id(lot_id), rules.parse_amount(amount))
+
+
+def _check_bid(
+    session: Session, actor_id: int, lid: int, value: Decimal
+) -> tuple[Any, int, int | None]:
+    snap = _lot_snapshot(session, lid)
+    org_id, number = _bidder(session, actor_id, snap.auction_id)
+    rules.check_open_bid(_bid_state(snap), org_id=org_id, amount=value, now=utcnow())
+    return snap, org_id, number
+
+
 def place_bid(session: Session, *, actor_id: int, lot_id: object, amount: object) -> BidResult:
     """An open bid: at least the start price, then at least the best + step. Commits.
 
@@ -373,10 +389,7 @@ def place_bid(session: Session, *, actor_id: int, lot_id: object, amount: object
     lid = _id(lot_id)
     lock = session.get_bind().dialect.name == "postgresql"
     for attempt in range(MAX_ATTEMPTS):
-        snap = _lot_snapshot(session, lid)
-        org_id, number = _bidder(session, actor_id, snap.auction_id)
-        now = utcnow()
-        rules.check_open_bid(_bid_state(snap), org_id=org_id, amount=value, now=now)
+        snap, org_id, number = _check_bid(session, actor_id, lid, value)
         with _writer(session):
             # The same checks again under the lot's lock: concurrent bidders queue here
             # instead of all failing the compare-and-set (PostgreSQL: FOR UPDATE on the row;

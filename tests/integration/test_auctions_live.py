@@ -39,6 +39,7 @@ from cabinet.auctions.participant_state import (
     month_grid,
     page_values,
     read_lot,
+    refusal,
 )
 from cabinet.db import get_engine
 from cabinet.formatting import local
@@ -495,3 +496,22 @@ def test_a_bid_moves_only_the_live_values_of_every_callers_page(world) -> None:
         moved = {name for name in one if one[name] != two[name]}
         assert moved and moved <= set(live_values(view))
         assert live_values(live.personalise(view, pub2)).items() <= two.items()
+
+
+def test_the_read_only_refusal_says_what_place_bid_would_and_writes_nothing(world) -> None:
+    """`refusal` (run on the event loop on SQLite) refuses what the service refuses, lets a
+    bid that may win through to `act`, and never adds to the ledger."""
+    w = world
+    lot_id = w["lot"].id
+    _bid(w, "a", "100000")
+    before = _ledger(lot_id)
+    low = refusal(w["tokens"]["b"], lot_id, "100500")
+    assert low is not None and "ниже минимальной" in low.error
+    own = refusal(w["tokens"]["a"], lot_id, "200000")
+    assert own is not None and "уже лидирует" in own.error
+    assert refusal(w["tokens"]["b"], lot_id, "abc") is not None
+    assert refusal(w["tokens"]["b"], 10**12, "200000") is not None  # a forged lot id
+    gone = refusal("not-a-session", lot_id, "200000")
+    assert gone is not None and gone.logged_out
+    assert refusal(w["tokens"]["b"], lot_id, "101000") is None  # goes on to place_bid
+    assert _ledger(lot_id) == before
