@@ -18,7 +18,6 @@ import calendar as _calendar
 import contextlib
 import functools
 import time
-import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -813,23 +812,25 @@ class LotState(SessionState):
         self._bid_touched = True
         self.bid_error = ""
 
-    # The three bidding actions run as background events: the tab's state is locked only to
-    # show the outcome, not while the database decides — so the live pushes of other bids
-    # (and this tab's next bid) do not queue behind a bid that waits for the lot's lock.
+    # The three bidding actions are plain events: a tab's actions are answered in the order
+    # sent, and with the state manager locking the tab once per event (Redis: one lock, load
+    # and save). The refusals most bids get are decided without leaving the event loop on
+    # SQLite (`refusal`); the rest awaits the service in a thread pool, so the other tabs of
+    # the worker go on meanwhile.
 
-    @rx.event(background=True)
+    @rx.event
     async def submit_bid(self, form_data: dict):
         """Place an open bid of the amount in the form on this page's lot."""
         amount = str((form_data or {}).get("amount", "") if isinstance(form_data, dict) else "")
         return await self._act("bid", amount[:MAX_AMOUNT_CHARS])
 
-    @rx.event(background=True)
+    @rx.event
     async def submit_offer(self, form_data: dict):
         """Make (or change) the organisation's closed price offer on this page's lot."""
         amount = str((form_data or {}).get("amount", "") if isinstance(form_data, dict) else "")
         return await self._act("offer", amount[:MAX_AMOUNT_CHARS])
 
-    @rx.event(background=True)
+    @rx.event
     async def withdraw_offer(self):
         """Cancel the organisation's price offer on this page's lot."""
         return await self._act("withdraw", "")
@@ -840,24 +841,15 @@ class LotState(SessionState):
         self.offer_error = ""
 
     async def _act(self, kind: str, amount: str):  # type: ignore[no-untyped-def]
-        """Run one bidding action off the event loop (the database work must not stall the
-        other tabs this worker serves) and show its outcome. An accepted open bid shows the
+        """Run one bidding action and show its outcome. An accepted open bid shows the
         bidder's lead at once; the watch task brings the rest of the page (history, next
         minimum) with the lot's new version, as for everyone else. The caller is resolved
         from the session token on the server; the lot id is only a key the service checks."""
-        token, lot_id, missing = self.token, self.lot_id, self.missing  # read-only access
-        # One action of a tab at a time, answered in the order sent (as plain events are).
-        async with _tab_lock(self.router.session.client_token):
-            if not lot_id or missing:
-                async with self:
-                    self.acks += 1
-                return rx.toast.error("Лот не найден.")
-            outcome = await run_action(token, lot_id, kind, amount)
-            async with self:
-                self.acks += 1
-                if self.lot_id != lot_id:  # the tab went to another lot meanwhile
-                    return None
-                return self._apply(kind, outcome)
+        self.acks += 1
+        if not self.lot_id or self.missing:
+            return rx.toast.error("Лот не найден.")
+        outcome = await run_action(self.token, self.lot_id, kind, amount)
+        return self._apply(kind, outcome)
 
     def _apply(self, kind: str, outcome: ActionOutcome):  # type: ignore[no-untyped-def]
         self.bid_error = self.offer_error = ""
@@ -933,17 +925,6 @@ def act(token: str, lot_id: int, kind: str, amount: str) -> ActionOutcome:
             )
         except DomainError:
             return ActionOutcome(done=done)
-
-
-_TAB_LOCKS: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-
-def _tab_lock(client_token: str) -> asyncio.Lock:
-    """The lock that keeps one tab's bidding actions in order (gone with its last user)."""
-    lock = _TAB_LOCKS.get(client_token)
-    if lock is None:
-        lock = _TAB_LOCKS[client_token] = asyncio.Lock()
-    return lock
 
 
 _ACTIONS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="auction-bid")
