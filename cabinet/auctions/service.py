@@ -191,6 +191,25 @@ def _cas(session: Session, lot: AuctionLot, now: datetime, **values: Any) -> boo
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
+def _private_cas(
+    session: Session, lot: AuctionLot, *, last_seq: int, no_open_bids: bool = False
+) -> bool:
+    """The compare-and-set of a closed offer or its withdrawal: on the ledger's sequence, not
+    on the public version — the lot's watchers are woken by a version change, and a push
+    nobody can explain would tell them an offer was made. Still conflicts with an open bid
+    (which checks the sequence too), with another offer, and with the closer (the lot row is
+    written, and only while it is open)."""
+    conditions = [
+        col(AuctionLot.id) == lot.id,
+        col(AuctionLot.last_seq) == lot.last_seq,
+        col(AuctionLot.closed_at).is_(None),
+    ]
+    if no_open_bids:
+        conditions.append(col(AuctionLot.open_bids) == 0)
+    result = session.execute(update(AuctionLot).where(*conditions).values(last_seq=last_seq))
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
 def _active_offer(session: Session, lot_id: int, org_id: int) -> AuctionBid | None:
     voided = select(AuctionBidVoid.bid_id).where(AuctionBidVoid.lot_id == lot_id)
     return session.exec(
@@ -430,6 +449,7 @@ def _write_bid(
             .where(
                 col(AuctionLot.id) == lid,
                 col(AuctionLot.version) == snap.version,
+                col(AuctionLot.last_seq) == snap.last_seq,  # no offer took the seq meanwhile
                 col(AuctionLot.closed_at).is_(None),
             )
             .values(
@@ -527,7 +547,7 @@ def place_offer(session: Session, *, actor_id: int, lot_id: object, amount: obje
         seq = lot.last_seq + 1
         seen = (lot.version, lot.best_amount, lot.effective_end)
         try:
-            if not _cas(session, lot, now, last_seq=seq):
+            if not _private_cas(session, lot, last_seq=seq, no_open_bids=True):
                 _retrying(session, attempt)
                 continue
             number = _participant_no(session, auction.id or 0, org_id)
@@ -563,7 +583,7 @@ def place_offer(session: Session, *, actor_id: int, lot_id: object, amount: obje
             best_amount=seen[1],
             effective_end=seen[2],
             extended=False,
-            version=seen[0] + 1,
+            version=seen[0],
             message=f"Ценовое предложение {rules.fmt_money(value, lot.currency)} {verb}. "
             "Его видите только вы и организатор.",
         )
@@ -584,7 +604,7 @@ def withdraw_offer(session: Session, *, actor_id: int, lot_id: object) -> BidRes
             raise BidRefused("У вашей организации нет действующего ценового предложения по лоту.")
         seen = (lot.version, lot.best_amount, lot.effective_end)
         try:
-            if not _cas(session, lot, now):
+            if not _private_cas(session, lot, last_seq=lot.last_seq):
                 _retrying(session, attempt)
                 continue
             _void(session, offer, VoidKind.WITHDRAWN, by=actor.id)
@@ -604,7 +624,7 @@ def withdraw_offer(session: Session, *, actor_id: int, lot_id: object) -> BidRes
             best_amount=seen[1],
             effective_end=seen[2],
             extended=False,
-            version=seen[0] + 1,
+            version=seen[0],
             message="Ценовое предложение отозвано.",
         )
     raise BidRefused("Слишком много одновременных ставок — повторите через секунду.")

@@ -191,6 +191,69 @@ def test_many_bidders_at_once_lose_nothing_and_one_leads(migrated_engine, arena)
     assert len(accepted) + len(refused) == BIDDERS * BIDS_EACH
 
 
+def test_offers_racing_open_bids_never_land_after_the_first_open_bid(migrated_engine, arena):
+    """Offers are allowed only while the lot has no open bids: half the traders offer (and
+    change their offers), half bid openly, all at once. No offer is accepted after an open
+    bid, no sequence number is taken twice, nothing accepted is missing."""
+    accepted: list[tuple[str, int]] = []  # (kind, seq)
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    gate = threading.Barrier(BIDDERS)
+
+    def trader(n: int, user_id: int) -> None:
+        try:
+            gate.wait(timeout=30)
+            with Session(migrated_engine, expire_on_commit=False) as s:
+                for k in range(BIDS_EACH):
+                    try:
+                        if n % 2:
+                            r = service.place_offer(
+                                s, actor_id=user_id, lot_id=arena["lot"], amount=900 + n + k
+                            )
+                        else:
+                            r = service.place_bid(
+                                s,
+                                actor_id=user_id,
+                                lot_id=arena["lot"],
+                                amount=Decimal(1000 + 10 * (k * BIDDERS + n)),
+                            )
+                    except DomainError:
+                        s.rollback()
+                        continue
+                    with lock:
+                        accepted.append((r.kind, r.seq or 0))
+        except BaseException as e:  # surfaced by the assertion below
+            errors.append(e)
+
+    threads = [
+        threading.Thread(target=trader, args=(n, uid)) for n, uid in enumerate(arena["users"])
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    with Session(migrated_engine) as s:
+        ledger = s.exec(
+            select(AuctionBid)
+            .where(AuctionBid.lot_id == arena["lot"])
+            .order_by(col(AuctionBid.seq))
+        ).all()
+        lot = s.get(AuctionLot, arena["lot"])
+        assert lot is not None
+    assert sorted(seq for _, seq in accepted) == [b.seq for b in ledger]
+    assert (
+        [b.seq for b in ledger]
+        == list(range(1, len(ledger) + 1))
+        == list(range(1, lot.last_seq + 1))
+    )
+    kinds = [b.kind for b in ledger]
+    if "open" in kinds:
+        first_open = kinds.index("open")
+        assert "offer" not in kinds[first_open:]
+        assert lot.open_bids == kinds.count("open")
+
+
 def test_two_closers_racing_decide_the_lot_once(migrated_engine, arena):
     with Session(migrated_engine) as s:
         service.place_bid(s, actor_id=arena["users"][0], lot_id=arena["lot"], amount="1000")

@@ -326,6 +326,20 @@ def test_offer_is_hidden_from_others_and_editable_and_withdrawable(db, w):
     assert kinds == {"replaced", "withdrawn"}
 
 
+def test_offers_and_withdrawals_leave_the_public_version_so_no_watcher_is_woken(db, w):
+    """A closed offer must not show itself: the lot's version (what wakes every open page)
+    stays; the ledger sequence moves, and an open bid after it takes the next number."""
+    _, (lot,) = make_auction(db, w.organiser, form=AuctionForm.MIXED)
+    version = lot.version
+    r = service.place_offer(db, actor_id=uid(w.a1), lot_id=lot.id, amount="90000")
+    service.place_offer(db, actor_id=uid(w.b1), lot_id=lot.id, amount="91000")
+    service.withdraw_offer(db, actor_id=uid(w.b1), lot_id=lot.id)
+    db.refresh(lot)
+    assert lot.version == version and r.version == version and lot.last_seq == 2
+    bid = service.place_bid(db, actor_id=uid(w.c1), lot_id=lot.id, amount="100000")
+    assert bid.seq == 3 and bid.version == version + 1
+
+
 def test_offer_must_be_strictly_below_start_price(db, w):
     _, (lot,) = make_auction(db, w.organiser, form=AuctionForm.CLOSED)
     with pytest.raises(BidRefused, match="строго ниже"):
