@@ -870,7 +870,10 @@ class LotState(SessionState):
         done = outcome.done
         assert done is not None
         self.notice = done.message
-        self._personal_stale = True
+        # The caller's own part of the page moved and the watch task re-reads it — except
+        # after an open bid with no own offer shown: the bidder's pseudonym and lead are set
+        # below, and everything else a bid moves comes with the lot's public part.
+        self._personal_stale = kind != "bid" or self.my_offer != ""
         live.get_hub().poke(done.lot_id)  # everyone's pages: now, not at the next poll
         if kind == "bid":
             self._bid_touched = False
