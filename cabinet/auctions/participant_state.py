@@ -874,7 +874,6 @@ class LotState(SessionState):
         # after an open bid with no own offer shown: the bidder's pseudonym and lead are set
         # below, and everything else a bid moves comes with the lot's public part.
         self._personal_stale = kind != "bid" or self.my_offer != ""
-        live.get_hub().poke(done.lot_id)  # everyone's pages: now, not at the next poll
         if kind == "bid":
             self._bid_touched = False
             if done.version > self.version:

@@ -128,22 +128,3 @@ def test_a_deleted_lot_counts_as_a_change() -> None:
         return got
 
     assert asyncio.run(scenario()) == [2, GONE]
-
-
-def test_a_poke_after_a_local_bid_polls_at_once_instead_of_at_the_next_tick() -> None:
-    versions = Versions(l3=1)
-    hub = LotHub(read=versions, poll_seconds=30.0)  # without the poke: no second poll
-    seen: list[int] = []
-
-    async def scenario() -> None:
-        views = follow(3, lambda _pub: versions.lots[3], hub=hub, idle_seconds=30.0)
-        async with aclosing(views):
-            seen.append(await anext(views))  # type: ignore[arg-type]
-            await asyncio.sleep(0.02)  # the hub's loop is waiting for its next tick
-            versions.lots[3] = 2
-            hub.poke(3)
-            hub.poke(99)  # a lot nobody here follows: nothing to do
-            seen.append(await asyncio.wait_for(anext(views), 5.0))  # type: ignore[arg-type]
-
-    asyncio.run(scenario())
-    assert seen == [1, 2]
