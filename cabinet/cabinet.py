@@ -1,6 +1,8 @@
-"""The Reflex app: adds every module's pages; nothing else."""
+"""The Reflex app: adds every module's pages and background tasks, and tunes the garbage collector."""
 
 from __future__ import annotations
+
+import gc
 
 import reflex as rx
 
@@ -71,3 +73,12 @@ app.register_lifespan_task(esign_ca.ensure_ca_on_start)
 # Charges due monthly auto-payments (one run per period, claimed before charging) and
 # re-checks payments whose outcome never arrived.
 app.register_lifespan_task(telecom_autopay.autopay_loop)
+
+# The garbage collector, tuned for a server that keeps many live pages: everything built up to
+# here (pages, components, compiled state classes) moves to the permanent generation, so a
+# full collection no longer walks it, and young collections run every 20,000 allocations
+# instead of 700. Measured on 70 participants x 5 bids/s: the full collections were the
+# latency tail (acknowledgement p99 120-129 ms -> 52-58 ms, all pages see a bid p99
+# 178-181 -> 121-135 ms) at the same CPU.
+gc.freeze()
+gc.set_threshold(20_000, 20, 50)
