@@ -37,13 +37,11 @@ def _cors_allowed_origins() -> tuple[str, ...]:
 _extra: dict = {}
 if settings.redis_url:
     _extra["redis_url"] = settings.redis_url
-    # Opportunistic locking: a worker keeps a tab's lock and state for a moment (half the
-    # lock expiry) instead of a Redis lock + load + save per event, and hands it over when
-    # another worker asks. A tab's events and pushes all come to the worker holding its
-    # websocket, so this takes most of the Redis round trips off the event path: 2 workers,
-    # 70 x 5 bids/s — acknowledgement p50 1.5 s -> 36 ms. REFLEX_OPLOCK_ENABLED=false turns
-    # it off.
-    os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")
+    # Reflex's opportunistic locking (REFLEX_OPLOCK_ENABLED=true) would keep a tab's lock and
+    # state in its worker instead of a Redis lock + load + save per event: 2 workers at
+    # 70 x 5 bids/s answered in 36-100 ms instead of 1.5 s (p50). It stays OFF (Reflex's
+    # default): in those runs some tabs waited the full 10 s lock expiry, and with a shorter
+    # hold time a page's state went back to an older copy. See bench/README.md, auctions.
 else:
     # One process: keep tab states in memory. Reflex's default (disk) pickles every changed
     # state and lists its whole folder every 2 s — about a tenth of the worker's CPU under a
