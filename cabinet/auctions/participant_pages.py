@@ -807,7 +807,7 @@ def _history_row(h: Any) -> rx.Component:
             )
         ),
         rx.table.cell(h.amount, white_space="nowrap", style={"fontVariantNumeric": "tabular-nums"}),
-        rx.table.cell(h.at, white_space="nowrap"),
+        rx.table.cell(h.at),  # "дата время": wraps to two lines on a phone instead of clipping
         background=rx.cond(h.mine, rx.color("green", 2), "transparent"),
     )
 
