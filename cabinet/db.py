@@ -16,11 +16,10 @@ from cabinet.settings import settings
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         database = make_url(url).database
         file_db = bool(database) and database != ":memory:"
+        if file_db:
+            Path(str(database)).parent.mkdir(parents=True, exist_ok=True)
         # A file database keeps the thread pools' connections open (see below).
         pool = {"pool_size": 16, "max_overflow": 8} if file_db else {}
         eng = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)

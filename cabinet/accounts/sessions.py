@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -46,41 +47,6 @@ def create_session(
     return token
 
 
-def find_session(
-    session: Session,
-    token: str,
-    *,
-    need_second_factor: bool = True,
-    need_confirmed: bool = True,
-) -> UserSession | None:
-    """The live session row for `token`, or None (unknown, expired, idle, revoked, blocked).
-
-    By default only a full session counts: second factor passed and e-mail and phone confirmed.
-    The confirmation and second-factor pages relax one of the two (a session with limited rights).
-    """
-    if not token or len(token) > 200:
-        return None
-    row = session.exec(
-        select(UserSession).where(UserSession.token_hash == hash_token(token))
-    ).first()
-    if row is None or row.revoked_at is not None:
-        return None
-    now = utcnow()
-    if (
-        row.expires_at <= now
-        or row.last_seen_at + timedelta(minutes=settings.session_idle_minutes) <= now
-    ):
-        return None
-    if need_second_factor and not row.second_factor_ok:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or user.is_blocked:
-        return None
-    if need_confirmed and not user.is_confirmed:
-        return None
-    return row
-
-
 _SESSIONS = UserSession.__table__  # type: ignore[attr-defined]
 _USERS = User.__table__  # type: ignore[attr-defined]
 # One round trip, no ORM objects: every event handler of every page resolves its caller here.
@@ -106,21 +72,15 @@ _TOUCH = (
 )
 
 
-def resolve_user_id(session: Session, token: str, *, touch: bool = True) -> int | None:
-    """The user behind a browser token (the same rules as `find_session`: a full, live
-    session of a confirmed, unblocked user), touching the idle timer at most once a minute
-    (`touch=False`: a pure read, for callers that must not write)."""
+def _live_row(
+    session: Session, token: str, *, need_second_factor: bool, need_confirmed: bool
+) -> Any:
+    """The session and user columns for `token` when the session is live (not unknown,
+    expired, idle, revoked or blocked; second factor and confirmations as asked), else None."""
     if not token or len(token) > 200:
         return None
     row = session.connection().execute(_RESOLVE, {"token_hash": hash_token(token)}).first()
-    if (
-        row is None
-        or row.revoked_at is not None
-        or not row.second_factor_ok
-        or row.is_blocked
-        or row.email_confirmed_at is None
-        or row.phone_confirmed_at is None
-    ):
+    if row is None or row.revoked_at is not None or row.is_blocked:
         return None
     now = utcnow()
     if (
@@ -128,6 +88,39 @@ def resolve_user_id(session: Session, token: str, *, touch: bool = True) -> int 
         or row.last_seen_at + timedelta(minutes=settings.session_idle_minutes) <= now
     ):
         return None
+    if need_second_factor and not row.second_factor_ok:
+        return None
+    if need_confirmed and (row.email_confirmed_at is None or row.phone_confirmed_at is None):
+        return None
+    return row
+
+
+def find_session(
+    session: Session,
+    token: str,
+    *,
+    need_second_factor: bool = True,
+    need_confirmed: bool = True,
+) -> UserSession | None:
+    """The live session row for `token`, or None (unknown, expired, idle, revoked, blocked).
+
+    By default only a full session counts: second factor passed and e-mail and phone confirmed.
+    The confirmation and second-factor pages relax one of the two (a session with limited rights).
+    """
+    row = _live_row(
+        session, token, need_second_factor=need_second_factor, need_confirmed=need_confirmed
+    )
+    return None if row is None else session.get(UserSession, row.id)
+
+
+def resolve_user_id(session: Session, token: str, *, touch: bool = True) -> int | None:
+    """The user behind a browser token (a full live session, as `find_session` by default),
+    touching the idle timer at most once a minute (`touch=False`: a pure read, for callers
+    that must not write)."""
+    row = _live_row(session, token, need_second_factor=True, need_confirmed=True)
+    if row is None:
+        return None
+    now = utcnow()
     if touch and now - row.last_seen_at >= _TOUCH_EVERY:
         session.connection().execute(_TOUCH, {"sid": row.id, "now": now})
         session.commit()

@@ -34,5 +34,5 @@ cabinet.errors.DomainError subclasses with a Russian `message`):
 
 A user who belongs to several organisations bids for the one already taking part in that
 auction, else for the first (lowest id) active organisation where they hold
-Perm.AUCTIONS_BID (``service.bidder_org``).
+Perm.AUCTIONS_BID (``service._bidder``).
 """

@@ -92,33 +92,6 @@ def _id(value: object, what: str = "Лот") -> int:
     return n
 
 
-def bidder_org(session: Session, actor: Actor, auction_id: int) -> int:
-    """The organisation a user bids for: the one already taking part in this auction, else
-    the first active organisation where the user holds Perm.AUCTIONS_BID."""
-    orgs = sorted(o for o in actor.member_org_ids if actor.has(Perm.AUCTIONS_BID, o))
-    if not orgs:
-        raise PermissionDenied(
-            "Делать ставки могут только представители организаций, подтверждённых в кабинете."
-        )
-    active = set(
-        session.exec(
-            select(Organisation.id).where(
-                col(Organisation.id).in_(orgs), col(Organisation.is_active).is_(True)
-            )
-        ).all()
-    )
-    orgs = [o for o in orgs if o in active]
-    if not orgs:
-        raise PermissionDenied("Ваша организация не допущена к торгам.")
-    taking_part = session.exec(
-        select(AuctionParticipant.organisation_id).where(
-            AuctionParticipant.auction_id == auction_id,
-            col(AuctionParticipant.organisation_id).in_(orgs),
-        )
-    ).first()
-    return taking_part if taking_part is not None else orgs[0]
-
-
 def _participant_no(session: Session, auction_id: int, org_id: int) -> int:
     """The organisation's stable number in the auction, created at its first bid (a
     concurrent first bid of another organisation makes the unique constraint refuse one of
@@ -142,41 +115,6 @@ def _participant_no(session: Session, auction_id: int, org_id: int) -> int:
     return number
 
 
-def _read(session: Session, lot_id: int) -> tuple[AuctionLot, Auction]:
-    """The lot and its auction, fresh. On PostgreSQL the lot row is locked (FOR UPDATE) so
-    concurrent bidders queue here instead of losing the compare-and-set and retrying; the
-    lock ends with the transaction (commit, or the session closing after a refusal)."""
-    lock = session.get_bind().dialect.name == "postgresql"
-    lot = session.get(AuctionLot, lot_id, populate_existing=True, with_for_update=lock)
-    if lot is None:
-        raise NotFound("Лот не найден.")
-    auction = session.get(Auction, lot.auction_id, populate_existing=True)
-    if auction is None or auction.status not in rules.PUBLIC:
-        raise NotFound("Лот не найден.")
-    return lot, auction
-
-
-def _state(session: Session, lot: AuctionLot, auction: Auction) -> rules.LotState:
-    best_org = None
-    if lot.best_bid_id is not None:
-        best_org = session.exec(
-            select(AuctionBid.organisation_id).where(AuctionBid.id == lot.best_bid_id)
-        ).first()
-    return rules.LotState(
-        form=auction.form,
-        auction_status=auction.status,
-        starts_at=auction.starts_at,
-        effective_end=lot.effective_end,
-        closed=lot.closed_at is not None,
-        start_price=lot.start_price,
-        best_amount=lot.best_amount,
-        best_org_id=best_org,
-        open_bids=lot.open_bids,
-        step_kind=auction.step_kind,
-        step_value=auction.step_value,
-    )
-
-
 def _cas(session: Session, lot: AuctionLot, now: datetime, **values: Any) -> bool:
     """Move the lot from the version we read to the next one; False when someone else did."""
     result = session.execute(
@@ -191,9 +129,7 @@ def _cas(session: Session, lot: AuctionLot, now: datetime, **values: Any) -> boo
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def _private_cas(
-    session: Session, lot: AuctionLot, *, last_seq: int, no_open_bids: bool = False
-) -> bool:
+def _private_cas(session: Session, lot: Any, *, last_seq: int, no_open_bids: bool = False) -> bool:
     """The compare-and-set of a closed offer or its withdrawal: on the ledger's sequence, not
     on the public version — the lot's watchers are woken by a version change, and a push
     nobody can explain would tell them an offer was made. Still conflicts with an open bid
@@ -360,8 +296,8 @@ def _bid_state(snap: Any) -> rules.LotState:
 
 def _bidder(session: Session, user_id: int, auction_id: int) -> tuple[int, int | None]:
     """The organisation the user bids for in this auction and its participant number (None
-    before its first bid) — the same choice as `bidder_org`: the organisation already taking
-    part, else the first active one where the user holds Perm.AUCTIONS_BID."""
+    before its first bid): the organisation already taking part, else the first active one
+    where the user holds Perm.AUCTIONS_BID."""
     rows = (
         session.connection()
         .execute(_BIDDER_ORGS, {"user_id": user_id, "auction_id": auction_id})
@@ -538,28 +474,28 @@ def place_offer(session: Session, *, actor_id: int, lot_id: object, amount: obje
     """
     value = rules.parse_amount(amount)
     lid = _id(lot_id)
-    actor = load_actor(session, actor_id)
+    lock = session.get_bind().dialect.name == "postgresql"
     for attempt in range(MAX_ATTEMPTS):
-        lot, auction = _read(session, lid)
-        org_id = bidder_org(session, actor, auction.id or 0)
+        lot = _lot_snapshot(session, lid, lock=lock)
+        org_id, _ = _bidder(session, actor_id, lot.auction_id)
         now = utcnow()
-        rules.check_offer(_state(session, lot, auction), amount=value, now=now)
+        rules.check_offer(_bid_state(lot), amount=value, now=now)
         seq = lot.last_seq + 1
         seen = (lot.version, lot.best_amount, lot.effective_end)
         try:
             if not _private_cas(session, lot, last_seq=seq, no_open_bids=True):
                 _retrying(session, attempt)
                 continue
-            number = _participant_no(session, auction.id or 0, org_id)
+            number = _participant_no(session, lot.auction_id, org_id)
             previous = _active_offer(session, lid, org_id)
             if previous is not None:
-                _void(session, previous, VoidKind.REPLACED, by=actor.id)
+                _void(session, previous, VoidKind.REPLACED, by=actor_id)
             bid = AuctionBid(
                 lot_id=lid,
-                auction_id=auction.id or 0,
+                auction_id=lot.auction_id,
                 seq=seq,
                 organisation_id=org_id,
-                user_id=actor.id,
+                user_id=actor_id,
                 participant_no=number,
                 kind=BidKind.OFFER,
                 amount=value,
@@ -593,12 +529,12 @@ def place_offer(session: Session, *, actor_id: int, lot_id: object, amount: obje
 def withdraw_offer(session: Session, *, actor_id: int, lot_id: object) -> BidResult:
     """Cancel the organisation's active price offer on the lot. Commits."""
     lid = _id(lot_id)
-    actor = load_actor(session, actor_id)
+    lock = session.get_bind().dialect.name == "postgresql"
     for attempt in range(MAX_ATTEMPTS):
-        lot, auction = _read(session, lid)
-        org_id = bidder_org(session, actor, auction.id or 0)
+        lot = _lot_snapshot(session, lid, lock=lock)
+        org_id, number = _bidder(session, actor_id, lot.auction_id)
         now = utcnow()
-        rules.check_withdraw(_state(session, lot, auction), now)
+        rules.check_withdraw(_bid_state(lot), now)
         offer = _active_offer(session, lid, org_id)
         if offer is None:
             raise BidRefused("У вашей организации нет действующего ценового предложения по лоту.")
@@ -607,12 +543,13 @@ def withdraw_offer(session: Session, *, actor_id: int, lot_id: object) -> BidRes
             if not _private_cas(session, lot, last_seq=lot.last_seq):
                 _retrying(session, attempt)
                 continue
-            _void(session, offer, VoidKind.WITHDRAWN, by=actor.id)
+            _void(session, offer, VoidKind.WITHDRAWN, by=actor_id)
             session.commit()
         except (IntegrityError, OperationalError):
             _retrying(session, attempt)
             continue
-        number = _participant_no(session, auction.id or 0, org_id)
+        if number is None:  # the offer made the organisation a participant
+            number = _participant_no(session, lot.auction_id, org_id)
         return BidResult(
             lot_id=lid,
             kind="withdraw",
