@@ -24,6 +24,13 @@ Prints a side-by-side table; never asserts.
     python bench/bench_orders.py --documents 200000    # what fits a busy 2-core box
     python bench/bench_orders.py --only sqlite
     python bench/bench_orders.py --database-url postgresql+psycopg://cabinet:cabinet@127.0.0.1:5432/cabinet_bench
+    python bench/bench_orders.py --only sqlite --sqlite-path /tmp/orders.db   # keep the file
+    python bench/bench_orders.py --only sqlite --sqlite-path /tmp/orders.db --reuse --no-measure
+        # delta syncs only, on the database loaded before (PostgreSQL: --only pg --reuse)
+
+With --reuse the schema is migrated to head but not reset or loaded: the data set must be the
+one of the same --orgs/--orders/--documents (the generator is deterministic; the delta's
+touches get later change times than every earlier run's, so its pages hold only them).
 """
 
 from __future__ import annotations
@@ -320,29 +327,35 @@ def run_one(label: str, url: str, args: argparse.Namespace) -> dict[str, float]:
         f"{args.documents:,} documents through the sync …",
         flush=True,
     )
-    _reset(engine)
-    _migrate(url)
-    seconds, cpu, rows = _load(engine, data, args.batch)
-    load_avg = os.getloadavg()[0]
-    print(
-        f"[{label}] loaded {rows:,} rows in {seconds:.0f} s ({rows / seconds:,.0f} rows/s)",
-        flush=True,
-    )
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            import sqlalchemy as sa
-
-            conn.execute(sa.text("VACUUM ANALYZE"))
+    res: dict[str, float] = {}
+    if args.reuse:
+        _migrate(url)
+        print(f"[{label}] reusing the loaded database", flush=True)
     else:
-        with engine.begin() as conn:
-            import sqlalchemy as sa
+        _reset(engine)
+        _migrate(url)
+        seconds, cpu, rows = _load(engine, data, args.batch)
+        print(
+            f"[{label}] loaded {rows:,} rows in {seconds:.0f} s ({rows / seconds:,.0f} rows/s)",
+            flush=True,
+        )
+        res["load rows/s"] = rows / seconds
+        res["load s"] = seconds
+        res["load cpu s (this process)"] = cpu
+        res["load average, after load"] = os.getloadavg()[0]
+        import sqlalchemy as sa
 
-            conn.execute(sa.text("ANALYZE"))
-    res = _measure(engine, data, args.samples, url if "postgresql" in url else None)
-    res["load rows/s"] = rows / seconds
-    res["load s"] = seconds
-    res["load cpu s (this process)"] = cpu
-    res["load average, after load"] = load_avg
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sa.text("VACUUM ANALYZE"))
+        else:
+            with engine.begin() as conn:
+                conn.execute(sa.text("ANALYZE"))
+    if not args.no_measure:
+        res.update(_measure(engine, data, args.samples, url if "postgresql" in url else None))
+    if args.delta_repeat < 1:
+        engine.dispose()
+        return res
     res["load average, before delta"] = os.getloadavg()[0]
     delta_s, delta_cpu, delta_rows = _delta(engine, data, args.changed, args.batch)
     res["delta sync s"] = delta_s
@@ -350,8 +363,10 @@ def run_one(label: str, url: str, args: argparse.Namespace) -> dict[str, float]:
     res["delta rows"] = delta_rows
     res["delta rows/s"] = delta_rows / delta_s
     for i in range(1, args.delta_repeat):
-        more_s, _, _ = _delta(engine, data, args.changed, args.batch, seed=11 + i)
+        more_s, more_cpu, _ = _delta(engine, data, args.changed, args.batch, seed=11 + i)
         res[f"delta sync s, run {i + 1}"] = more_s
+        res[f"delta cpu s, run {i + 1}"] = more_cpu
+    res["load average, after delta"] = os.getloadavg()[0]
     engine.dispose()
     return res
 
@@ -368,13 +383,28 @@ def main() -> None:
         "--delta-repeat", type=int, default=3, help="delta syncs in a row (other rows each)"
     )
     parser.add_argument("--only", choices=["sqlite", "pg"])
+    parser.add_argument(
+        "--sqlite-path", default="", help="SQLite file to build and keep (default: a temp dir)"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the database loaded before: no reset, no load"
+    )
+    parser.add_argument(
+        "--no-measure", action="store_true", help="skip the query samples (delta syncs only)"
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     args = parser.parse_args()
 
     results: dict[str, dict[str, float]] = {}
     if args.only != "pg":
-        with tempfile.TemporaryDirectory(prefix="bench-orders-") as tmp:
-            results["SQLite"] = run_one("SQLite", f"sqlite:///{tmp}/bench.db", args)
+        if args.sqlite_path:
+            path = Path(args.sqlite_path).resolve()
+            results["SQLite"] = run_one("SQLite", f"sqlite:///{path}", args)
+        else:
+            if args.reuse:
+                raise SystemExit("--reuse needs --sqlite-path for SQLite (or --only pg)")
+            with tempfile.TemporaryDirectory(prefix="bench-orders-") as tmp:
+                results["SQLite"] = run_one("SQLite", f"sqlite:///{tmp}/bench.db", args)
     if args.only != "sqlite":
         url = args.database_url or PG_DEFAULT
         _ensure_pg_database(url)

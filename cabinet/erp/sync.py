@@ -18,6 +18,12 @@ One run, safe with several workers and after a crash:
    thread already reads and parses the next page (`_ReadAhead`; no database in it).
 4. A run that dies half-way (ERP error, dropped connection, killed worker) keeps every
    committed batch; the next run resumes at the watermark and converges to the same state.
+5. SQLite file databases: the run writes through a connection of its own whose automatic WAL
+   checkpoint is off for the run, and a thread (`_Checkpointer`, its own connection) copies
+   each committed batch from the WAL into the database file (a PASSIVE checkpoint) while the
+   next batch is prepared and written; the run ends after the last batch's checkpoint. Each
+   batch is committed (durable as with the engine's `synchronous=NORMAL`) before it is
+   checkpointed, so this changes when pages are copied, never what is committed.
 
 Organisations are the platform's table: upserted by INN (the unique index), mapped to their
 ERP key in `erp_organisations`.
@@ -29,6 +35,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -39,7 +46,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import Session, col, select
 
@@ -490,6 +497,60 @@ class _ReadAhead:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+class _Checkpointer:
+    """SQLite: a thread that runs `PRAGMA wal_checkpoint(PASSIVE)` on its own connection
+    whenever the sync committed a batch. SQLite works without the GIL, so the copy overlaps
+    the sync's Python work on another core instead of stalling the batch's COMMIT (the
+    automatic checkpoint runs inside the commit that crosses the threshold). A PASSIVE
+    checkpoint never blocks readers or the writer; a failed one is only logged (the next
+    one, or any later automatic checkpoint, copies the same frames)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.wake = threading.Event()
+        self.stopping = False
+        self.thread = threading.Thread(target=self._loop, name="erp-checkpoint", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        try:
+            raw = self.engine.raw_connection()
+        except Exception:
+            log.warning("erp sync: checkpoint connection failed", exc_info=True)
+            return
+        try:
+            while True:
+                self.wake.wait()
+                self.wake.clear()
+                try:
+                    raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except Exception:
+                    log.warning("erp sync: WAL checkpoint failed", exc_info=True)
+                if self.stopping:
+                    return
+        finally:
+            raw.close()
+
+    def poke(self) -> None:
+        self.wake.set()
+
+    def close(self) -> None:
+        """One last checkpoint (the last batch's pages), then the thread ends."""
+        self.stopping = True
+        self.wake.set()
+        self.thread.join()
+
+
+def _sqlite_file_engine(session: Session) -> Engine | None:
+    bind = session.get_bind()
+    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+        return None
+    database = bind.url.database or ""
+    if database in ("", ":memory:") or database.startswith("file::memory:"):
+        return None
+    return bind
+
+
 def run_sync(
     session: Session,
     feed: ChangeFeed,
@@ -501,7 +562,48 @@ def run_sync(
     holder: str | None = None,
     progress: Callable[[str, int, float], None] | None = None,
 ) -> RunReport | None:
-    """One sync run; None when another run holds the lease."""
+    """One sync run; None when another run holds the lease.
+
+    On a SQLite file database bound to an engine the run uses a connection of its own (see
+    `_Checkpointer`); otherwise it runs in `session`."""
+    kwargs: dict[str, Any] = {
+        "trigger": trigger,
+        "actor_id": actor_id,
+        "batch": batch,
+        "entities": entities,
+        "holder": holder,
+        "progress": progress,
+    }
+    engine = _sqlite_file_engine(session)
+    if engine is None:
+        return _run(session, feed, checkpointer=None, **kwargs)
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+        conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+        conn.commit()
+        checkpointer = _Checkpointer(engine)
+        try:
+            with Session(bind=conn, expire_on_commit=False) as own:
+                return _run(own, feed, checkpointer=checkpointer, **kwargs)
+        finally:
+            checkpointer.close()
+            conn.rollback()
+            conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={int(before or 1000)}")
+            conn.commit()
+
+
+def _run(
+    session: Session,
+    feed: ChangeFeed,
+    *,
+    checkpointer: _Checkpointer | None,
+    trigger: str,
+    actor_id: int | None,
+    batch: int,
+    entities: Sequence[str],
+    holder: str | None,
+    progress: Callable[[str, int, float], None] | None,
+) -> RunReport | None:
     holder = holder or worker_name()
     started = time.perf_counter()
     if not claim_lease(session, holder=holder, now=utcnow()):
@@ -560,6 +662,8 @@ def run_sync(
                     session.rollback()
                     raise LeaseLost("lease lost")
                 session.commit()  # the batch, its issues and the watermark together
+                if checkpointer is not None:
+                    checkpointer.poke()
                 if progress is not None:
                     progress(entity, stats.rows_in, time.perf_counter() - started)
                 if not page.has_more or not page.rows:
@@ -577,6 +681,8 @@ def run_sync(
         log.exception("erp sync run crashed")
     finally:
         pages.close()
+        if checkpointer is not None:
+            checkpointer.close()
         report.seconds = time.perf_counter() - started
         _finish(session, report, holder=holder)
     return report
