@@ -25,6 +25,8 @@ from decimal import Decimal
 from typing import Any
 
 import reflex as rx
+from reflex_base.constants.state import FIELD_MARKER
+from reflex_base.event.context import EventContext
 
 from cabinet import routes
 from cabinet.access.state import SessionState
@@ -553,6 +555,54 @@ def live_values(v: queries.LotView) -> dict[str, Any]:
     }
 
 
+_UNSET = object()
+
+
+@dataclass(eq=False)
+class TabFeed:
+    """What one tab's browser shows of its lot page, kept by the worker that holds the tab's
+    socket while the tab's watch task runs (`_FEEDS`, by client token).
+
+    With a feed, the page's vars go to the browser straight from this worker as a delta of
+    what moved (`LotState._push`), not through the tab's state: with the Redis state manager
+    every trip through the state is a lock, a read and a write of the tab's state, and on a
+    hot lot that was 70 pages × 20 changes a second. So while a feed lives, the tab's state
+    lags on the page's vars and this feed is what the browser has: the tab's own events read
+    the version, the least next bid, the step and the bid field here (`LotState._feed`)."""
+
+    client_token: str
+    lot_id: int
+    gen: int
+    shown: dict[str, Any]  # var -> the value the browser has
+    touched: bool = False  # the participant typed an amount: do not overwrite it
+    stale: bool = False  # an own action: the watch task re-reads the caller's lot_view
+    alive: bool = True  # False once a page load or the task's end replaced the feed
+
+    def take(
+        self, values: dict[str, Any], least: Decimal, *, force: bool = False
+    ) -> dict[str, Any]:
+        """The vars of `values` the browser does not have yet (all of them with `force`),
+        from now on counted as shown. The bid field follows the least next bid until the
+        participant types in it, and again once what they typed falls below it."""
+        shown = self.shown
+        out: dict[str, Any] = {}
+        least_text = values["min_next_value"]
+        if not self.touched or (
+            shown.get("min_next_value") != least_text and _below(shown.get("bid_amount", ""), least)
+        ):
+            self.touched = False
+            if force or shown.get("bid_amount") != least_text:
+                shown["bid_amount"] = out["bid_amount"] = least_text
+        for name, value in values.items():
+            if force or shown.get(name, _UNSET) != value:
+                shown[name] = out[name] = value
+        return out
+
+
+# The feeds of the tabs whose watch task runs in this process (see TabFeed).
+_FEEDS: dict[str, TabFeed] = {}
+
+
 class LotState(SessionState):
     """/auctions/lot?id=N: one lot, live."""
 
@@ -614,27 +664,45 @@ class LotState(SessionState):
     _step_value: str = "0"
     _watch_gen: int = 0
     _watch_running: int = 0
-    _personal_stale: bool = False  # an own action: the watch task re-reads lot_view
 
     # ----------------------------------------------------------------- showing a view
 
-    def _show(self, v: queries.LotView, *, live_only: bool = False) -> None:
-        """Show `v` (`live_only`: only what a public change can move, see `live_values`).
-        Only vars whose value changes are assigned: a push then carries just what moved
-        (price, history, position), not the whole page."""
-        least = _plain(v.min_next_bid)
-        if not self._bid_touched or (
-            self.min_next_value != least and _below(self.bid_amount, v.min_next_bid)
-        ):
-            self._bid_touched = False
-            if self.bid_amount != least:
-                self.bid_amount = least
-        # Compare on the state itself (a background task's `self` is a proxy: reading
-        # through it costs more than the comparison), assign through `self`.
+    def _feed(self) -> TabFeed | None:
+        """This tab's live feed in this worker, while its watch task follows this lot."""
+        feed = _FEEDS.get(self.router.session.client_token)
+        if feed is None or not feed.alive or feed.lot_id != self.lot_id:
+            return None
+        return feed
+
+    def _shown(self, name: str, feed: TabFeed | None) -> Any:
+        """A page var as the browser has it (the feed's value while there is one)."""
+        if feed is not None and name in feed.shown:
+            return feed.shown[name]
+        return getattr(self, name)
+
+    async def _push(self, feed: TabFeed, changes: dict[str, Any]) -> None:
+        """Send `changes` (page vars, from `TabFeed.take`) to the tab's browser now, as a
+        delta of this state, without going through the tab's state."""
+        delta = {k + FIELD_MARKER: v for k, v in changes.items() if not k.startswith("_")}
+        if delta:
+            await EventContext.get().emit_delta({self.get_full_name(): delta})
+
+    def _show(self, v: queries.LotView, *, force: bool = False) -> None:
+        """Show `v` through the tab's state (a page load, or no live feed in this worker).
+        Only vars whose value changes are assigned (all of them with `force`): the event's
+        delta then carries just what moved."""
+        values = page_values(v)
         current = getattr(self, "__wrapped__", self)
-        for name, value in (live_values(v) if live_only else page_values(v)).items():
-            if getattr(current, name) != value:
-                setattr(self, name, value)
+        mirror = TabFeed(
+            client_token="",
+            lot_id=self.lot_id,
+            gen=0,
+            shown={name: getattr(current, name) for name in (*values, "bid_amount")},
+            touched=self._bid_touched,
+        )
+        for name, value in mirror.take(values, v.min_next_bid, force=force).items():
+            setattr(self, name, value)
+        self._bid_touched = mirror.touched
 
     def _clear(self, why: str) -> None:
         self.missing = why
@@ -647,7 +715,7 @@ class LotState(SessionState):
     def _reload_view(self, actor_id: int) -> None:
         try:
             with session_scope() as s:
-                self._show(queries.lot_view(s, actor_id=actor_id, lot_id=self.lot_id))
+                self._show(queries.lot_view(s, actor_id=actor_id, lot_id=self.lot_id), force=True)
         except DomainError as e:
             self._clear(e.message)
 
@@ -658,6 +726,9 @@ class LotState(SessionState):
         actor = self._actor()
         self._show_identity(actor)
         self._watch_gen += 1  # any older watch task of this tab stops at its next wake
+        old = _FEEDS.pop(self.router.session.client_token, None)
+        if old is not None:
+            old.alive = False
         self.live = False
         if actor is None:
             return rx.redirect(routes.LOGIN)
@@ -669,6 +740,7 @@ class LotState(SessionState):
         if not self.lot_id:
             self._clear("Лот не найден.")
             return None
+        # The whole page (force): while a feed lived, this state lagged behind the browser.
         self._reload_view(actor.id)
         if self.missing or not self._on_lot_page():
             return None
@@ -685,10 +757,10 @@ class LotState(SessionState):
 
         On a change the process's hub has already read the lot's public part once for all
         its followers; this task lays it over the caller's own last `lot_view` (pseudonym,
-        own offer, whether they may bid) and pushes the result. The caller's own view is
-        read again — through `lot_view`, session re-checked — at the start, every
-        PERSONAL_SECONDS, after the caller's own action, and when the lot's phase moves
-        (start, close, cancel)."""
+        own offer, whether they may bid) and pushes what moved straight to the browser
+        (`TabFeed`: no trip through the tab's state). The caller's own view is read again —
+        through `lot_view`, session re-checked — at the start, every PERSONAL_SECONDS, after
+        the caller's own action, and when the lot's phase moves (start, close, cancel)."""
         async with self:
             if (
                 not self.lot_id
@@ -701,6 +773,19 @@ class LotState(SessionState):
             token, lot_id = self.token, self.lot_id
             self.live = True
             client_token = self.router.session.client_token
+            current = self.__wrapped__
+            feed = TabFeed(
+                client_token=client_token,
+                lot_id=lot_id,
+                gen=gen,
+                shown={name: current.get_value(name) for name in current.base_vars},
+                touched=self._bid_touched,
+            )
+            feed.shown["_step_value"] = self._step_value
+            old = _FEEDS.get(client_token)
+            if old is not None:
+                old.alive = False
+            _FEEDS[client_token] = feed
         mine: dict[str, Any] = {"view": None, "at": 0.0}
 
         def personal() -> LiveRead:
@@ -723,65 +808,67 @@ class LotState(SessionState):
 
         views = live.follow(lot_id, read, blocking=False)
         gone_since: float | None = None
+        ended = ""  # why the page stops following ("" when it simply left)
         # Cancelled (the tab left, reloaded or disconnected): just stop — the next page load
         # starts its own task. Any other end: say so on the page, if the page is still ours.
-        async with contextlib.aclosing(views):
-            async for changed in views:
-                fresh: LiveRead | live.PublicLot | None = (
-                    await live.run_blocking(personal) if isinstance(changed, str) else changed
-                )
-                if fresh is None:  # no change for a while: still wanted?
-                    gone_since = _socket_gone_since(client_token, gone_since)
-                    if gone_since is not None and _now() - gone_since > SOCKET_GRACE_SECONDS:
-                        break
-                    async with self:
-                        if self._watch_gen != gen:
-                            return
-                        due = self._stale_clock() or self._personal_stale
-                        self._personal_stale = False
-                    if not due and _now() - mine["at"] <= PERSONAL_SECONDS:
-                        continue
-                    fresh = await live.run_blocking(personal)
-                again = False
-                async with self:
-                    if self._watch_gen != gen or self.lot_id != lot_id:
+        try:
+            async with contextlib.aclosing(views):
+                async for changed in views:
+                    fresh: LiveRead | live.PublicLot | None = (
+                        await live.run_blocking(personal) if isinstance(changed, str) else changed
+                    )
+                    if not feed.alive:
                         return
-                    if isinstance(fresh, live.PublicLot):
-                        if self._personal_stale:  # the caller acted: their own part moved
-                            self._personal_stale, again = False, True
-                        self._show(
-                            live.personalise(
-                                mine["view"], fresh, my_participant=self.my_participant
-                            ),
-                            live_only=True,
-                        )
-                    elif fresh.logged_out:
-                        self._clear("Сеанс завершён — войдите снова.")
-                        break
-                    elif fresh.view is None:
-                        self._clear(fresh.error or "Лот не найден.")
-                        break
-                    else:
-                        self._personal_stale = False
-                        self._show(fresh.view)
-                if again:
-                    fresh = await live.run_blocking(personal)
-                    async with self:
-                        if self._watch_gen != gen:
+                    if fresh is None:  # no change for a while: still wanted?
+                        gone_since = _socket_gone_since(client_token, gone_since)
+                        if gone_since is not None and _now() - gone_since > SOCKET_GRACE_SECONDS:
+                            break
+                        due = _stale_clock(feed) or feed.stale
+                        feed.stale = False
+                        if not due and _now() - mine["at"] <= PERSONAL_SECONDS:
+                            continue
+                        fresh = await live.run_blocking(personal)
+                        if not feed.alive:
                             return
-                        if fresh.view is not None:
-                            self._show(fresh.view)
+                    if isinstance(fresh, live.PublicLot):
+                        again, feed.stale = feed.stale, False  # the caller acted: re-read
+                        v = live.personalise(
+                            mine["view"], fresh, my_participant=feed.shown.get("my_participant", "")
+                        )
+                        await self._push(feed, feed.take(live_values(v), v.min_next_bid))
+                        if not again:
+                            continue
+                        fresh = await live.run_blocking(personal)
+                        if not feed.alive:
+                            return
+                    if fresh.logged_out:
+                        ended = "Сеанс завершён — войдите снова."
+                        break
+                    if fresh.view is None:
+                        ended = fresh.error or "Лот не найден."
+                        break
+                    feed.stale = False
+                    await self._push(
+                        feed, feed.take(page_values(fresh.view), fresh.view.min_next_bid)
+                    )
+        finally:
+            feed.alive = False
+            if _FEEDS.get(client_token) is feed:
+                del _FEEDS[client_token]
         async with self:
-            if self._watch_running == gen:
-                self._watch_running = 0
-                self.live = False
-
-    def _stale_clock(self) -> bool:
-        """Whether the shown phase may have ended by the clock alone (the start came, the end
-        passed and the closer has not decided yet): then re-read even without a change."""
-        if not self.target_ms or self.closed:
-            return False
-        return time.time() * 1000 >= self.target_ms
+            if self._watch_running != gen:
+                return
+            self._watch_running = 0
+            self.live = False
+            # The state lagged behind the browser while the feed lived: catch it up (the
+            # vars that differ go out once more, to the same values).
+            current = self.__wrapped__
+            for name, value in feed.shown.items():
+                if name != "live" and current.get_value(name) != value:
+                    setattr(self, name, value)
+            self._bid_touched = feed.touched
+            if ended:
+                self._clear(ended)
 
     # ----------------------------------------------------------------- the bid form
 
@@ -790,6 +877,9 @@ class LotState(SessionState):
         self.bid_amount = str(value or "")[:MAX_AMOUNT_CHARS]
         self._bid_touched = True
         self.bid_error = ""
+        feed = self._feed()
+        if feed is not None:
+            feed.shown["bid_amount"], feed.touched = self.bid_amount, True
 
     @rx.event
     def add_steps(self, steps: int):
@@ -798,19 +888,22 @@ class LotState(SessionState):
             n = max(0, min(100, int(steps)))
         except (TypeError, ValueError):
             return
+        feed = self._feed()
         try:
-            step = Decimal(self._step_value)
-            least = Decimal(self.min_next_value or "0")
+            step = Decimal(self._shown("_step_value", feed))
+            least = Decimal(self._shown("min_next_value", feed) or "0")
         except ArithmeticError:
             return
         try:
-            current = rules.parse_amount(self.bid_amount)
+            current = rules.parse_amount(self._shown("bid_amount", feed))
         except DomainError:
             current = least
         base = max(current, least)
         self.bid_amount = _plain(base + step * n if current >= least else least + step * n)
         self._bid_touched = True
         self.bid_error = ""
+        if feed is not None:
+            feed.shown["bid_amount"], feed.touched = self.bid_amount, True
 
     # The three bidding actions are plain events: a tab's actions are answered in the order
     # sent, and with the state manager locking the tab once per event (Redis: one lock, load
@@ -849,14 +942,19 @@ class LotState(SessionState):
         if not self.lot_id or self.missing:
             return rx.toast.error("Лот не найден.")
         outcome = await run_action(self.token, self.lot_id, kind, amount)
-        return self._apply(kind, outcome)
+        return await self._apply(kind, outcome)
 
-    def _apply(self, kind: str, outcome: ActionOutcome):  # type: ignore[no-untyped-def]
+    async def _apply(self, kind: str, outcome: ActionOutcome):  # type: ignore[no-untyped-def]
         self.bid_error = self.offer_error = ""
         if outcome.logged_out:
             return rx.redirect(routes.LOGIN)
+        feed = self._feed()
         if outcome.view is not None:
-            self._show(outcome.view)
+            if feed is not None:
+                view = outcome.view
+                await self._push(feed, feed.take(page_values(view), view.min_next_bid))
+            else:
+                self._show(outcome.view)
         if outcome.error:
             # A refused bid or offer is said under its own field (no toast: on a hot lot most
             # bids are refused, and each toast is one more message to the browser).
@@ -873,24 +971,47 @@ class LotState(SessionState):
         # The caller's own part of the page moved and the watch task re-reads it — except
         # after an open bid with no own offer shown: the bidder's pseudonym and lead are set
         # below, and everything else a bid moves comes with the lot's public part.
-        self._personal_stale = kind != "bid" or self.my_offer != ""
+        if feed is not None:
+            feed.stale = kind != "bid" or self._shown("my_offer", feed) != ""
         if kind == "bid":
             self._bid_touched = False
-            if done.version > self.version:
-                self._show_own_lead(done)
+            if feed is not None:
+                feed.touched = False
+            if done.version > self._shown("version", feed):
+                await self._show_own_lead(done, feed)
         else:
             self.offer_amount = ""
         return rx.toast.success(done.message)
 
-    def _show_own_lead(self, done: service.BidResult) -> None:
-        self.best = _money(done.best_amount, self.currency)
-        self.best_value = _plain(done.best_amount)
-        self.best_participant = self.my_participant = done.participant
-        self.my_leading, self.was_leading, self.can_bid = True, False, False
-        self.ends = fmt_dt(done.effective_end)
-        self.extended = self.extended or done.extended
-        if self.running:
-            self.target_ms = _ms(done.effective_end)
+    async def _show_own_lead(self, done: service.BidResult, feed: TabFeed | None) -> None:
+        values: dict[str, Any] = {
+            "best": _money(done.best_amount, self._shown("currency", feed)),
+            "best_value": _plain(done.best_amount),
+            "best_participant": done.participant,
+            "my_participant": done.participant,
+            "my_leading": True,
+            "was_leading": False,
+            "can_bid": False,
+            "ends": fmt_dt(done.effective_end),
+            "extended": bool(self._shown("extended", feed)) or done.extended,
+        }
+        if self._shown("running", feed):
+            values["target_ms"] = _ms(done.effective_end)
+        if feed is None:
+            for name, value in values.items():
+                setattr(self, name, value)
+            return
+        feed.shown.update(values)
+        await self._push(feed, values)
+
+
+def _stale_clock(feed: TabFeed) -> bool:
+    """Whether the shown phase may have ended by the clock alone (the start came, the end
+    passed and the closer has not decided yet): then re-read even without a change."""
+    target = feed.shown.get("target_ms") or 0
+    if not target or feed.shown.get("closed"):
+        return False
+    return time.time() * 1000 >= target
 
 
 @dataclass
