@@ -32,6 +32,7 @@ key order, in the table). A batch must not hold one key twice (the sync dedupes 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -59,6 +60,20 @@ class _Plan:
     upsert_sql: str
     split: _Split | None = None  # SQLite, versioned rows with indexed columns
     update_sql: str | None = None  # PostgreSQL, versioned rows: UPDATE … FROM unnest(…)
+    stage: _Stage | None = None  # PostgreSQL, versioned rows: COPY, then UPDATE … FROM it
+
+
+@dataclass(frozen=True)
+class _Stage:
+    """PostgreSQL: a temporary table (per connection, emptied at commit) that a batch is
+    COPYed into in binary — psycopg formats COPY rows in C, several times cheaper than its
+    Python array dumper — and the UPDATE that applies it."""
+
+    create_sql: str
+    clear_sql: str
+    copy_sql: str
+    types: tuple[str, ...]  # the COPY's column types (psycopg names)
+    update_sql: str
 
 
 @dataclass(frozen=True)
@@ -108,6 +123,62 @@ def _pg_array(table: Any, name: str, dialect: Any) -> str:
         return "%b::text[]"
     sql_type = re.sub(r"\s+COLLATE\s+\S+", "", table.c[name].type.compile(dialect=dialect))
     return f"%t::{sql_type}[]" if sql_type.startswith("NUMERIC") else f"%b::{sql_type}[]"
+
+
+# SQL type (as the dialect compiles it, without length/collation) -> psycopg's type name
+_PG_COPY_TYPES = {
+    "VARCHAR": "varchar",
+    "TEXT": "text",
+    "INTEGER": "int4",
+    "BIGINT": "int8",
+    "SMALLINT": "int2",
+    "NUMERIC": "numeric",
+    "DATE": "date",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "TIMESTAMP WITHOUT TIME ZONE": "timestamp",
+    "BOOLEAN": "bool",
+    "JSON": "text",  # JSON travels as its text (bind_rows / upsert dump it) and is cast
+}
+
+
+def _pg_copy_type(table: Any, name: str, dialect: Any) -> str | None:
+    sql_type = re.sub(r"\s+COLLATE\s+\S+", "", table.c[name].type.compile(dialect=dialect))
+    return _PG_COPY_TYPES.get(re.sub(r"\(.*\)", "", sql_type).strip())
+
+
+def _pg_stage(
+    table: Any,
+    columns: Sequence[str],
+    settable: Sequence[str],
+    key: str,
+    dialect: Any,
+) -> _Stage | None:
+    types = [_pg_copy_type(table, c, dialect) for c in columns]
+    if None in types:
+        return None
+    q = dialect.identifier_preparer.quote
+    tname = q(table.name)
+    digest = hashlib.sha1(",".join(columns).encode()).hexdigest()[:10]  # noqa: S324 - a name
+    stage = q(f"erp_stage_{table.name[:30]}_{digest}")
+    picks = ", ".join(f"{q(c)}::text AS {q(c)}" if _is_json(table, c) else q(c) for c in columns)
+    sets = ", ".join(
+        f"{q(c)} = s.{q(c)}::json" if _is_json(table, c) else f"{q(c)} = s.{q(c)}" for c in settable
+    )
+    return _Stage(
+        create_sql=(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "  # noqa: S608
+            f"AS SELECT {picks} FROM {tname} WITH NO DATA"
+        ),
+        clear_sql=f"DELETE FROM {stage}",  # noqa: S608
+        copy_sql=(f"COPY {stage} ({', '.join(q(c) for c in columns)}) FROM STDIN (FORMAT BINARY)"),
+        types=tuple(t for t in types if t is not None),
+        update_sql=(
+            f"UPDATE {tname} AS t SET {sets} FROM {stage} AS s "  # noqa: S608
+            f"WHERE t.{q(key)} = s.{q(key)} AND "
+            f"(t.{q(VERSION)} IS NULL OR t.{q(VERSION)} <= s.{q(VERSION)}) "
+            f"RETURNING t.{q(key)}"
+        ),
+    )
 
 
 def _processor(table: Any, name: str, dialect: Any) -> Callable[[Any], Any] | None:
@@ -185,6 +256,7 @@ def _plan(
     )
     split = None
     update_sql = None
+    stage = None
     if dialect.name == "postgresql":
         arrays = ", ".join(_pg_array(table, c, dialect) for c in columns)
         names = [f"c{i}" for i in range(len(columns))]
@@ -195,13 +267,22 @@ def _plan(
         # names come from the table metadata, values travel as parameters
         source = f"SELECT {picks} FROM unnest({arrays}) AS u({', '.join(names)})"  # noqa: S608
         if versioned:
+            # the UPDATE leaves the insert-only callable defaults (the last columns) out
+            n_base = len(columns) - len(callable_defaults)
+            arrays_u = ", ".join(_pg_array(table, c, dialect) for c in columns[:n_base])
+            picks_u = ", ".join(
+                f"{n}::json AS {q(c)}" if _is_json(table, c) else f"{n} AS {q(c)}"
+                for n, c in zip(names, columns[:n_base], strict=False)
+            )
+            source_u = f"SELECT {picks_u} FROM unnest({arrays_u}) AS u({', '.join(names[:n_base])})"  # noqa: S608
             sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in settable)
             update_sql = (
-                f"UPDATE {tname} AS t SET {sets} FROM ({source}) AS s "  # noqa: S608
+                f"UPDATE {tname} AS t SET {sets} FROM ({source_u}) AS s "  # noqa: S608
                 f"WHERE t.{q(key)} = s.{q(key)} AND "
                 f"(t.{q(VERSION)} IS NULL OR t.{q(VERSION)} <= s.{q(VERSION)}) "
                 f"RETURNING t.{q(key)}"
             )
+            stage = _pg_stage(table, columns[:n_base], settable, key, dialect)
     else:
         source = "VALUES (" + ", ".join("?" for _ in columns) + ")"
         indexed = _indexed_columns(table)
@@ -238,9 +319,35 @@ def _plan(
         upsert_sql=upsert_sql,
         split=split,
         update_sql=update_sql,
+        stage=stage,
     )
     _PLANS[cache_key] = plan
     return plan
+
+
+_BINDERS: dict[tuple[Any, ...], tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
+
+
+def bind_rows(dialect: Any, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Convert the rows' table columns in place to what the driver gets (the columns' bind
+    processors, as `upsert` would), so that this Python work can run ahead, in the thread
+    that reads the next page, while the database writes the current one; then `upsert(…,
+    bound=True)`. Every row has the first row's keys."""
+    if not rows:
+        return
+    columns = table_columns(rows[0])
+    cache_key = (dialect.name, table.name, columns)
+    procs = _BINDERS.get(cache_key)
+    if procs is None:
+        found = []
+        for name in columns:
+            proc = _processor(table, name, dialect) if name in table.c else None
+            if proc is not None:
+                found.append((name, proc))
+        procs = _BINDERS[cache_key] = tuple(found)
+    for row in rows:
+        for name, proc in procs:
+            row[name] = proc(row[name])
 
 
 def table_columns(row: Mapping[str, Any]) -> tuple[str, ...]:
@@ -257,14 +364,16 @@ def upsert(
     keep: Iterable[str] = (),
     newer_only: bool = True,
     const: Mapping[str, Any] | None = None,
+    bound: bool = False,
 ) -> None:
     """INSERT … ON CONFLICT (key) DO UPDATE every row.
 
     Columns: the row's keys that do not start with `_` (every row has the first row's
     keys), then `const` (one value for all rows), then the table's Python-side defaults for
-    the columns not given (written on insert only, as Core does). With `newer_only`, a
-    stored row whose `erp_updated_at` is newer than the row's stays as it is. `keep`
-    columns are written on insert only."""
+    the columns not given (written on insert only, as Core does; callable ones are called
+    only for the rows that are inserted). With `newer_only`, a stored row whose
+    `erp_updated_at` is newer than the row's stays as it is. `keep` columns are written on
+    insert only. `bound`: the rows' values were already converted by `bind_rows`."""
     if not rows:
         return
     const = dict(const or {})
@@ -276,42 +385,53 @@ def upsert(
         const_values.append(proc(value) if proc is not None else value)
     tail = (*const_values, *plan.tail)
     pick = itemgetter(*row_columns)
-    procs, per_row = plan.procs, plan.per_row
+    procs, per_row = () if bound else plan.procs, plan.per_row
     values: list[tuple[Any, ...]] = []
-    for r in rows:
-        v = pick(r)
-        if len(row_columns) == 1:
-            v = (v,)
-        if procs:
-            v = list(v)
+    single = len(row_columns) == 1
+    if procs:
+        for r in rows:
+            w = [pick(r)] if single else list(pick(r))
             for i, proc in procs:
-                v[i] = proc(v[i])
-            v = tuple(v)
-        if per_row:
-            values.append(v + tail + tuple(fn() for fn in per_row))
-        else:
-            values.append(v + tail)
+                w[i] = proc(w[i])
+            values.append((*w, *tail))
+    elif single:
+        values = [(v, *tail) for v in map(pick, rows)]
+    else:
+        values = [v + tail for v in map(pick, rows)]
     values.sort(key=itemgetter(plan.key_index))
+
+    def with_defaults(vs: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """The insert-only callable defaults (a certificate's public code), for the rows
+        that may be inserted."""
+        if not per_row:
+            return vs
+        return [v + tuple(fn() for fn in per_row) for v in vs]
+
     if conn.dialect.name == "postgresql":
-        arrays = tuple(list(col) for col in zip(*values, strict=True))
         if plan.update_sql is not None:
-            done = {r[0] for r in conn.exec_driver_sql(plan.update_sql, arrays)}
+            if plan.stage is not None:
+                done = _staged_update(conn, plan.stage, values)
+            else:
+                arrays = tuple(list(col) for col in zip(*values, strict=True))
+                done = {r[0] for r in conn.exec_driver_sql(plan.update_sql, arrays).all()}
             if done:
                 values = [v for v in values if v[plan.key_index] not in done]
                 if not values:
                     return
-                arrays = tuple(list(col) for col in zip(*values, strict=True))
-        conn.exec_driver_sql(plan.upsert_sql, arrays)
+        values = with_defaults(values)
+        conn.exec_driver_sql(plan.upsert_sql, tuple(list(col) for col in zip(*values, strict=True)))
         return
     if plan.split is None:
-        conn.exec_driver_sql(plan.upsert_sql, values)
+        conn.exec_driver_sql(plan.upsert_sql, with_defaults(values))
         return
     split, key_index = plan.split, plan.key_index
     version_index, indexed, light = split.version_index, split.indexed, split.light
     for start in range(0, len(values), PROBE_CHUNK):
         chunk = values[start : start + PROBE_CHUNK]
         probe = split.probe_head + ", ".join("?" * len(chunk)) + ")"
-        stored = {r[0]: r for r in conn.exec_driver_sql(probe, tuple(v[key_index] for v in chunk))}
+        stored = {
+            r[0]: r for r in conn.exec_driver_sql(probe, tuple(v[key_index] for v in chunk)).all()
+        }
         full: list[tuple[Any, ...]] = []
         cheap: list[tuple[Any, ...]] = []
         for v in chunk:
@@ -329,7 +449,23 @@ def upsert(
         if cheap:
             conn.exec_driver_sql(split.light_sql, cheap)
         if full:
-            conn.exec_driver_sql(plan.upsert_sql, full)
+            conn.exec_driver_sql(plan.upsert_sql, with_defaults(full))
+
+
+def _staged_update(conn: Connection, stage: _Stage, values: list[tuple[Any, ...]]) -> set[Any]:
+    """PostgreSQL: COPY the batch into its staging table, UPDATE the stored rows from it;
+    the keys updated. A driver error arrives as SQLAlchemy's DBAPIError, like the others."""
+    conn.exec_driver_sql(stage.create_sql)
+    conn.exec_driver_sql(stage.clear_sql)  # rows of an earlier savepoint of this transaction
+    raw = conn.connection.dbapi_connection
+    try:
+        with raw.cursor() as cur, cur.copy(stage.copy_sql) as copy:  # type: ignore[union-attr]
+            copy.set_types(list(stage.types))
+            for v in values:
+                copy.write_row(v)
+    except conn.dialect.loaded_dbapi.Error as e:
+        raise sa.exc.DBAPIError(stage.copy_sql, None, e) from e
+    return {r[0] for r in conn.exec_driver_sql(stage.update_sql).all()}
 
 
 def ids_by_key(
@@ -343,11 +479,11 @@ def ids_by_key(
     q = conn.dialect.identifier_preparer.quote
     head = f"SELECT {q(key)}, {q('id')} FROM {q(table.name)} WHERE {q(key)}"  # noqa: S608
     if conn.dialect.name == "postgresql":
-        rows = conn.exec_driver_sql(f"{head} = ANY(%b::varchar[])", (wanted,))
-        return {r[0]: r[1] for r in rows}
+        rows = conn.exec_driver_sql(f"{head} = ANY(%b::varchar[])", (wanted,)).all()
+        return dict(rows)
     found: dict[str, int] = {}
     for start in range(0, len(wanted), IN_CHUNK):
         chunk = tuple(wanted[start : start + IN_CHUNK])
-        rows = conn.exec_driver_sql(f"{head} IN ({', '.join('?' * len(chunk))})", chunk)
-        found.update((r[0], r[1]) for r in rows)
+        rows = conn.exec_driver_sql(f"{head} IN ({', '.join('?' * len(chunk))})", chunk).all()
+        found.update(rows)
     return found

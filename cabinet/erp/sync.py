@@ -51,10 +51,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import Session, col, select
 
 from cabinet.erp import rules
-from cabinet.erp.bulk import ids_by_key, upsert
+from cabinet.erp.bulk import bind_rows, ids_by_key, upsert
 from cabinet.erp.client import ChangeFeed, ErpError, Page
 from models.base import utcnow
-from models.documents import Certificate, ShippingDocument, new_public_code
+from models.documents import Certificate, ShippingDocument
 from models.erp import (
     ErpOrganisation,
     ErpWatermark,
@@ -368,23 +368,26 @@ def _apply_invoices(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
 
 def _apply_documents(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
     good, failures = _resolve(ctx, rows, orders=True)
-    upsert(ctx.conn, ShippingDocument.__table__, good, const={"updated_at": ctx.now})  # type: ignore[attr-defined]
+    table = ShippingDocument.__table__  # type: ignore[attr-defined]
+    upsert(ctx.conn, table, good, const={"updated_at": ctx.now}, bound=True)
     return failures
 
 
 def _apply_certificates(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
     good, failures = _resolve(ctx, rows, orders=True)
-    for r in good:
-        r["public_code"] = new_public_code()
-    # The QR page's code is made once, on insert; a sync never changes it.
-    upsert(
-        ctx.conn,
-        Certificate.__table__,  # type: ignore[attr-defined]
-        good,
-        keep=("public_code",),
-        const={"updated_at": ctx.now},
-    )
+    # The QR page's code (the column's default, `new_public_code`) is made on insert only;
+    # a sync never changes it.
+    table = Certificate.__table__  # type: ignore[attr-defined]
+    upsert(ctx.conn, table, good, keep=("public_code",), const={"updated_at": ctx.now}, bound=True)
     return failures
+
+
+# Entities whose pages are converted to the driver's values in the read-ahead thread
+# (`bulk.bind_rows`); their appliers upsert with `bound=True`.
+BOUND_TABLES: dict[str, Any] = {
+    "documents": ShippingDocument.__table__,  # type: ignore[attr-defined]
+    "certificates": Certificate.__table__,  # type: ignore[attr-defined]
+}
 
 
 APPLIERS: dict[str, Callable[[_Ctx, list[dict[str, Any]]], list[Failure]]] = {
@@ -447,9 +450,15 @@ def _relaxed_commit(session: Session) -> None:
         conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
-def _read_page(
-    feed: ChangeFeed, entity: str, since: str, batch: int
-) -> tuple[Page, list[dict[str, Any]], list[Failure]]:
+@dataclass
+class _PageIn:
+    page: Page
+    parsed: list[dict[str, Any]]  # the rows as table columns (driver values: BOUND_TABLES)
+    failures: list[Failure]  # the malformed rows
+    newest: datetime | None  # the newest change time among the parsed rows
+
+
+def _read_page(feed: ChangeFeed, entity: str, since: str, batch: int, dialect: Any) -> _PageIn:
     """One page from the ERP, parsed; malformed rows become failures (never an exception)."""
     page = feed.changes(entity, since, batch)
     parsed: list[dict[str, Any]] = []
@@ -459,34 +468,45 @@ def _read_page(
             parsed.append(rules.parse(entity, raw))
         except rules.MalformedRow as e:
             failures.append(Failure(rules.erp_id_of(raw), e.reason, raw))
-    return page, parsed, failures
+    newest = max(
+        (p["erp_updated_at"] for p in parsed if p.get("erp_updated_at")),
+        default=None,
+    )
+    table = BOUND_TABLES.get(entity)
+    if table is not None:
+        bind_rows(dialect, table, parsed)
+    return _PageIn(page, parsed, failures, newest)
 
 
 class _ReadAhead:
     """The change feed read one page ahead: while a batch is written, a worker thread asks
-    the ERP for the next page and parses it (no database involved). The watermark still
+    the ERP for the next page, parses it and converts its values for the driver (no
+    database involved; SQLite and psycopg let go of the GIL while they work, so this runs
+    on the other core). The watermark still
     moves only with a committed batch: a page read ahead and never applied (the run stopped)
     is simply asked for again by the next run. An ERP error of a page read ahead surfaces
     when that page is taken, i.e. after the batch before it committed, as without it."""
 
-    def __init__(self, feed: ChangeFeed, batch: int) -> None:
-        self.feed, self.batch = feed, batch
+    def __init__(self, feed: ChangeFeed, batch: int, dialect: Any) -> None:
+        self.feed, self.batch, self.dialect = feed, batch, dialect
         self.pool: ThreadPoolExecutor | None = None
-        self.ahead: tuple[str, str, Future[Any]] | None = None
+        self.ahead: tuple[str, str, Future[_PageIn]] | None = None
 
-    def get(self, entity: str, since: str) -> tuple[Page, list[dict[str, Any]], list[Failure]]:
+    def get(self, entity: str, since: str) -> _PageIn:
         ahead, self.ahead = self.ahead, None
         if ahead is not None and ahead[:2] == (entity, since):
-            result: tuple[Page, list[dict[str, Any]], list[Failure]] = ahead[2].result()
+            result = ahead[2].result()
         else:
             if ahead is not None:
                 ahead[2].cancel()
-            result = _read_page(self.feed, entity, since, self.batch)
-        page = result[0]
+            result = _read_page(self.feed, entity, since, self.batch, self.dialect)
+        page = result.page
         if page.has_more and page.rows:
             if self.pool is None:
                 self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="erp-feed")
-            future = self.pool.submit(_read_page, self.feed, entity, page.next, self.batch)
+            future = self.pool.submit(
+                _read_page, self.feed, entity, page.next, self.batch, self.dialect
+            )
             self.ahead = (entity, page.next, future)
         return result
 
@@ -609,7 +629,7 @@ def _run(
     if not claim_lease(session, holder=holder, now=utcnow()):
         return None
     report = RunReport()
-    pages = _ReadAhead(feed, batch)
+    pages = _ReadAhead(feed, batch, session.get_bind().dialect)
     try:
         # Runs left "running" by a dead worker: we hold the lease, so none is alive.
         stale = session.exec(select(SyncRun).where(SyncRun.status == SyncStatus.RUNNING)).all()
@@ -627,7 +647,8 @@ def _run(
             while True:
                 _relaxed_commit(session)
                 wm = _watermark(session, entity)
-                page, parsed, failures = pages.get(entity, wm.cursor)
+                got = pages.get(entity, wm.cursor)
+                page, parsed, failures, newest = got.page, got.parsed, got.failures, got.newest
                 now = utcnow()
                 ctx = _Ctx(session.connection(), now, org_ids, org_owner, parents)
                 failures += _apply_batch(session, ctx, entity, parsed)
@@ -641,10 +662,6 @@ def _run(
                             payload=_raw_text(f.raw),
                         )
                     )
-                newest = max(
-                    (p["erp_updated_at"] for p in parsed if p.get("erp_updated_at")),
-                    default=None,
-                )
                 wm.cursor = page.next
                 if newest is not None and (
                     wm.last_updated_at is None or newest > wm.last_updated_at
