@@ -37,11 +37,13 @@ def _cors_allowed_origins() -> tuple[str, ...]:
 _extra: dict = {}
 if settings.redis_url:
     _extra["redis_url"] = settings.redis_url
-    # Reflex's opportunistic locking (REFLEX_OPLOCK_ENABLED=true) would keep a tab's lock and
-    # state in its worker instead of a Redis lock + load + save per event: 2 workers at
-    # 70 x 5 bids/s answered in 36-100 ms instead of 1.5 s (p50). It stays OFF (Reflex's
-    # default): in those runs some tabs waited the full 10 s lock expiry, and with a shorter
-    # hold time a page's state went back to an older copy. See bench/README.md, auctions.
+    # Reflex's opportunistic locking: the worker that serves a tab's websocket keeps the tab's
+    # Redis lock and its state in memory between events (for half the lock expiry, or until
+    # another worker asks for it, which then gets the state as the holder flushed it),
+    # instead of a Redis lock + load + save per event. 2 workers at 70 x 5 bids/s: ack p50
+    # 107 -> 31-55 ms. REFLEX_OPLOCK_ENABLED=false in the environment turns it off. See
+    # bench/README.md, auctions, for the runs and what was seen with it earlier.
+    os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")
 else:
     # One process: keep tab states in memory. Reflex's default (disk) pickles every changed
     # state and lists its whole folder every 2 s — about a tenth of the worker's CPU under a

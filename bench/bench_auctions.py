@@ -458,6 +458,7 @@ def report(
     acks = [(b.answered - b.sent) * 1000 for b in answered]  # type: ignore[operator]
     # For every accepted bid: when did the LAST participant first see a best >= its amount?
     everyone: list[float] = []
+    seen_by: dict[int, float] = {}
     not_seen = 0
     for b in accepted:
         worst = 0.0
@@ -470,6 +471,20 @@ def report(
             worst = max(worst, t - b.sent)
         if worst == worst:  # not NaN
             everyone.append(worst * 1000)
+            seen_by[id(b)] = worst * 1000
+    if args.dump:  # every bid's send time, answer time and (accepted) everyone-sees time
+        t0 = min((b.sent for b in bids), default=0.0)
+        rows = [
+            {
+                "t": round(b.sent - t0, 4),
+                "ack_ms": None if b.answered is None else round((b.answered - b.sent) * 1000, 1),
+                "accepted": b.accepted,
+                "client": b.client,
+                "all_see_ms": seen_by.get(id(b)),
+            }
+            for b in bids
+        ]
+        Path(args.dump).write_text(json.dumps(rows))
 
     print(
         f"\n{args.participants} participants x {args.rate:g} bids/s for {args.duration:g} s "
@@ -522,6 +537,7 @@ def main() -> None:
         "--database-url", default="", help="PostgreSQL URL (its schema is DROPPED); default SQLite"
     )
     parser.add_argument("--keep-log", default="", help="copy the backend log here at the end")
+    parser.add_argument("--dump", default="", help="write every bid's timings here (JSON)")
     parser.add_argument(
         "--client-procs", type=int, default=4, help="processes the participants are spread over"
     )

@@ -35,7 +35,7 @@ from sqlmodel import Session, col, select
 
 from cabinet import pagination
 from cabinet.auctions import queries, rules
-from cabinet.db import session_scope
+from cabinet.db import read_only
 from cabinet.formatting import local
 from models.auctions import Auction, AuctionBid, AuctionLot, BidKind
 from models.base import utcnow
@@ -55,8 +55,7 @@ _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="auction-live")
 
 
 def read_versions(lot_ids: list[int]) -> dict[int, int]:
-    with session_scope() as s:
-        return queries.lot_versions(s, lot_ids)
+    return read_only(lambda s: queries.lot_versions(s, lot_ids))
 
 
 async def run_blocking(fn: Callable[[], T]) -> T:
@@ -140,8 +139,7 @@ def public_lot(session: Session, lot_id: int) -> PublicLot | None:
 
 
 def read_public(lot_id: int) -> PublicLot | None:
-    with session_scope() as s:
-        return public_lot(s, lot_id)
+    return read_only(lambda s: public_lot(s, lot_id))
 
 
 def needs_personal_read(personal: queries.LotView, pub: PublicLot | None) -> bool:
