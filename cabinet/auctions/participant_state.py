@@ -803,11 +803,7 @@ class LotState(SessionState):
             """The shared public part when it is enough for this caller's page (called on
             the event loop: no database); PERSONAL when the caller's own view must be read."""
             own: queries.LotView | None = mine["view"]
-            if (
-                own is None
-                or live.needs_personal_read(own, pub)
-                or _now() > mine["due"]
-            ):
+            if own is None or live.needs_personal_read(own, pub) or _now() > mine["due"]:
                 return PERSONAL
             return pub
 
