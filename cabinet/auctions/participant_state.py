@@ -1052,6 +1052,10 @@ def act(token: str, lot_id: int, kind: str, amount: str) -> ActionOutcome:
 
 
 _ACTIONS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="auction-bid")
+# The refusals' own pool: a refusal only reads and never waits for a lock, so it must not
+# queue behind bids that wait for the lot's lock in _ACTIONS (at an auction's start dozens
+# of bids may be accepted one after the other, each holding an _ACTIONS thread meanwhile).
+_REFUSALS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="auction-refusal")
 
 
 def refusal(token: str, lot_id: int, amount: str) -> ActionOutcome | None:
@@ -1080,7 +1084,7 @@ async def run_action(token: str, lot_id: int, kind: str, amount: str) -> ActionO
         if get_engine().dialect.name == "sqlite":
             refused = refusal(token, lot_id, amount)
         else:
-            refused = await loop.run_in_executor(_ACTIONS, refusal, token, lot_id, amount)
+            refused = await loop.run_in_executor(_REFUSALS, refusal, token, lot_id, amount)
         if refused is not None:
             return refused
     return await loop.run_in_executor(_ACTIONS, act, token, lot_id, kind, amount)
