@@ -562,12 +562,22 @@ class _Checkpointer:
 
 
 def _sqlite_file_engine(session: Session) -> Engine | None:
+    """The engine of a SQLite file the run may write through a connection of its own: not
+    when the caller's session holds writes of its own (uncommitted, or not yet flushed) —
+    the run must see them, and its own connection would wait for their write lock. Then
+    the run goes on in the caller's session, as on other databases."""
     bind = session.get_bind()
     if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
         return None
     database = bind.url.database or ""
     if database in ("", ":memory:") or database.startswith("file::memory:"):
         return None
+    if session.new or session.dirty or session.deleted:
+        return None
+    if session.in_transaction():
+        raw = session.connection().connection.dbapi_connection
+        if getattr(raw, "in_transaction", True):  # sqlite3: a BEGIN not yet committed
+            return None
     return bind
 
 

@@ -21,7 +21,8 @@ from cabinet.db import make_engine
 from cabinet.erp import sync
 from cabinet.erp.client import ErpClient
 from models.documents import Certificate, ShippingDocument
-from models.erp import SyncStatus
+from models.erp import ErpOrganisation, SyncStatus
+from models.organisations import Organisation
 from tests.fakes.erp_server import ErpData, FakeErp
 
 pytestmark = pytest.mark.db
@@ -67,3 +68,23 @@ def test_a_sqlite_file_run_commits_through_its_own_connection_and_restores_it(
     # the pooled connections keep SQLite's automatic checkpoint
     with file_engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+
+
+def test_a_sqlite_file_run_inside_uncommitted_writes_runs_in_the_callers_session(
+    file_engine: Engine,
+):
+    """A caller (the demo loader) with writes not yet committed: the run must see them and
+    must not wait for their write lock on a connection of its own."""
+    data = ErpData(orgs=4, orders=10, documents=40)
+    with FakeErp(data) as erp, ErpClient(url=erp.url) as client, Session(file_engine) as s:
+        s.add(Organisation(kind="legal", name='ООО "Ромашка"', inn="7707083893"))
+        s.flush()  # written, not committed: the session holds SQLite's write lock
+
+        report = sync.run_sync(s, client, batch=20)
+
+        assert report is not None and report.status == SyncStatus.OK, report
+        romashka = s.exec(select(Organisation).where(Organisation.inn == "7707083893")).one()
+        mapped = s.exec(
+            select(ErpOrganisation).where(ErpOrganisation.organisation_id == romashka.id)
+        ).first()
+        assert mapped is not None  # the ERP's organisation with that INN was mapped to it
