@@ -17,11 +17,13 @@ arrive as SQLAlchemy's `DBAPIError`, which the sync's row-by-row retry catches):
   lookups: split like this, a change that leaves the indexed columns alone (a status text, a
   consignee, an amount) costs one lookup and writes the row only. The version condition
   stays in the SQL of both writes.
-- **PostgreSQL**: `UPDATE … FROM (SELECT … FROM unnest(<one array per column>)) … WHERE
-  key matches AND stored version <= new RETURNING key`, then `INSERT … SELECT … FROM
-  unnest(…) ON CONFLICT (erp_id) DO UPDATE … WHERE stored version <= new` for the rows the
-  UPDATE did not touch (new ones, and stored newer ones, which the condition leaves alone):
-  one or two statements and round trips for thousands of rows. A plain UPDATE of existing
+- **PostgreSQL**: the batch is COPYed (binary; psycopg formats COPY rows in C) into a
+  temporary staging table of the connection (emptied at commit), then `UPDATE … FROM
+  <stage> … WHERE key matches AND stored version <= new RETURNING key`, then `INSERT …
+  SELECT … FROM unnest(<one array per column>) ON CONFLICT (erp_id) DO UPDATE … WHERE stored
+  version <= new` for the rows the UPDATE did not touch (new ones, and stored newer ones,
+  which the condition leaves alone): a few statements and round trips for thousands of
+  rows (tables whose column types COPY cannot name update from `unnest(…)` instead). A plain UPDATE of existing
   rows skips the upsert's speculative insertion and tuple lock (half the WAL records).
   PostgreSQL leaves the indexes alone by itself (a HOT update) when no indexed value changes
   and the page has room (fillfactor, migration 0009).
@@ -158,7 +160,10 @@ def _pg_stage(
         return None
     q = dialect.identifier_preparer.quote
     tname = q(table.name)
-    digest = hashlib.sha1(",".join(columns).encode()).hexdigest()[:10]  # noqa: S324 - a name
+    # the name follows the columns and their types: a connection that outlived a migration
+    # keeps its old stage under the old name
+    shape = ",".join(f"{c} {table.c[c].type.compile(dialect=dialect)}" for c in columns)
+    digest = hashlib.sha1(shape.encode()).hexdigest()[:10]  # noqa: S324 - a name, not a secret
     stage = q(f"erp_stage_{table.name[:30]}_{digest}")
     picks = ", ".join(f"{q(c)}::text AS {q(c)}" if _is_json(table, c) else q(c) for c in columns)
     sets = ", ".join(
