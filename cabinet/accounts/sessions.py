@@ -80,19 +80,31 @@ def _live_row(
     if not token or len(token) > 200:
         return None
     row = session.connection().execute(_RESOLVE, {"token_hash": hash_token(token)}).first()
-    if row is None or row.revoked_at is not None or row.is_blocked:
+    if row is None or not is_live(
+        row, need_second_factor=need_second_factor, need_confirmed=need_confirmed
+    ):
         return None
+    return row
+
+
+def is_live(row: Any, *, need_second_factor: bool = True, need_confirmed: bool = True) -> bool:
+    """Whether a row with `_RESOLVE`'s columns (a session joined with its user) is a live
+    session: not revoked, expired or idle, the user not blocked; second factor passed and
+    e-mail and phone confirmed as asked. Other reads that fetch these columns along with
+    their own (the auction's one-statement bid check) decide with this too."""
+    if row.revoked_at is not None or row.is_blocked:
+        return False
     now = utcnow()
     if (
         row.expires_at <= now
         or row.last_seen_at + timedelta(minutes=settings.session_idle_minutes) <= now
     ):
-        return None
+        return False
     if need_second_factor and not row.second_factor_ok:
-        return None
-    if need_confirmed and (row.email_confirmed_at is None or row.phone_confirmed_at is None):
-        return None
-    return row
+        return False
+    return not need_confirmed or (
+        row.email_confirmed_at is not None and row.phone_confirmed_at is not None
+    )
 
 
 def find_session(

@@ -1066,6 +1066,12 @@ def refusal(token: str, lot_id: int, amount: str) -> ActionOutcome | None:
     lot nearly every bid ends here."""
 
     def read(s: Session) -> ActionOutcome | None:
+        # The common case in one statement; anything unusual gets the full check below.
+        quick = service.quick_refusal(s.connection(), token=token, lot_id=lot_id, amount=amount)
+        if quick is None:
+            return None
+        if quick != service.UNSURE:
+            return ActionOutcome(error=quick)
         user_id = resolve_user_id(s, token, touch=False) if token else None
         if user_id is None:
             return ActionOutcome(logged_out=True)

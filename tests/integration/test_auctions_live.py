@@ -30,7 +30,7 @@ from sqlmodel import Session, col, delete, func, select
 
 from cabinet.access.rules import BuiltinRole
 from cabinet.access.service import ensure_builtin_roles, grant_role
-from cabinet.accounts.sessions import create_session
+from cabinet.accounts.sessions import create_session, resolve_user_id
 from cabinet.auctions import live, queries, rules, service
 from cabinet.auctions.participant_state import (
     AuctionLotsState,
@@ -42,6 +42,7 @@ from cabinet.auctions.participant_state import (
     refusal,
 )
 from cabinet.db import get_engine
+from cabinet.errors import DomainError
 from cabinet.formatting import local
 from models import (
     AuditEvent,
@@ -515,3 +516,41 @@ def test_the_read_only_refusal_says_what_place_bid_would_and_writes_nothing(worl
     assert gone is not None and gone.logged_out
     assert refusal(w["tokens"]["b"], lot_id, "101000") is None  # goes on to place_bid
     assert _ledger(lot_id) == before
+
+
+def test_the_one_statement_check_agrees_with_the_full_check(world) -> None:
+    """`service.quick_refusal` (one statement) decides every common case as the session check
+    plus `check_bid` do, and hands every unusual one (UNSURE) to them."""
+    w = world
+    lot_id = w["lot"].id
+    _bid(w, "a", "100000")
+    cases = [
+        ("b", lot_id, "100500"),  # below the minimum
+        ("a", lot_id, "200000"),  # already leading
+        ("b", lot_id, "101000"),  # may be accepted
+        ("b", lot_id, "abc"),  # not an amount
+        ("b", 10**12, "200000"),  # a forged lot id
+        ("stranger", lot_id, "200000"),  # no organisation that may bid
+        ("nobody", lot_id, "200000"),  # no session
+    ]
+    with Session(get_engine()) as s:
+        for who, lid, amount in cases:
+            token = w["tokens"].get(who, "not-a-session")
+            quick = service.quick_refusal(s.connection(), token=token, lot_id=lid, amount=amount)
+            if quick == service.UNSURE:
+                assert who in ("stranger", "nobody") or amount == "abc" or lid != lot_id
+                continue
+            user_id = resolve_user_id(s, token, touch=False)
+            assert user_id is not None
+            try:
+                service.check_bid(s, actor_id=user_id, lot_id=lid, amount=amount)
+                full = None
+            except DomainError as e:
+                full = e.message
+            assert quick == full, (who, amount)
+    # The common cases did not fall back.
+    with Session(get_engine()) as s:
+        below = service.quick_refusal(
+            s.connection(), token=w["tokens"]["b"], lot_id=lot_id, amount="100500"
+        )
+        assert below is not None and "ниже минимальной" in below
