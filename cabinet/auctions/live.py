@@ -173,6 +173,8 @@ def personalise(
     public part. `my_participant`: the caller's pseudonym if learnt since (their first bid)."""
     mine = my_participant or personal.my_participant
     leading = bool(mine) and pub.best_participant == mine
+    # An open bid since the caller's own view was read shows in the public history.
+    bid_openly = personal.my_bid_openly or leading or any(p == mine for p, _, _ in pub.history)
     may_bid = personal.why_not == "" and rules.allows(personal.form, BidKind.OPEN)
     may_offer = personal.why_not == "" and rules.allows(personal.form, BidKind.OFFER)
     return dataclasses.replace(
@@ -191,6 +193,7 @@ def personalise(
         min_next_bid=pub.min_next_bid,
         my_participant=mine,
         my_leading=leading,
+        my_bid_openly=bid_openly,
         can_bid=may_bid and not leading,
         can_offer=may_offer and pub.open_bids == 0,
         version=pub.version,

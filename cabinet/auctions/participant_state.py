@@ -550,7 +550,7 @@ def live_values(v: queries.LotView) -> dict[str, Any]:
         "min_next_value": _plain(v.min_next_bid),
         "my_participant": v.my_participant,
         "my_leading": v.my_leading,
-        "was_leading": bool(v.my_participant) and not v.my_leading and v.best_amount is not None,
+        "was_leading": v.my_bid_openly and not v.my_leading and v.best_amount is not None,
         "can_bid": v.can_bid,
         "can_offer": v.can_offer,
         "version": v.version,

@@ -185,6 +185,7 @@ class LotView:
     min_next_bid: Decimal = Decimal("0.01")
     my_participant: str = ""  # the caller's organisation's pseudonym, "" before its first bid
     my_leading: bool = False
+    my_bid_openly: bool = False  # the caller's organisation has made an open bid on the lot
     my_offer: Decimal | None = None  # the caller's organisation's active price offer
     my_offer_at: datetime | None = None
     can_bid: bool = False
@@ -294,6 +295,16 @@ def lot_view(session: Session, *, actor_id: int, lot_id: object) -> LotView:
                 best_bid is not None and best_bid.organisation_id == my_org
             )
             can_offer = rules.allows(auction.form, BidKind.OFFER) and lot.open_bids == 0
+    bid_openly = my_org is not None and (
+        session.exec(
+            select(AuctionBid.id).where(
+                AuctionBid.lot_id == lid,
+                AuctionBid.organisation_id == my_org,
+                AuctionBid.kind == BidKind.OPEN,
+            )
+        ).first()
+        is not None
+    )
     result = session.exec(select(AuctionResult).where(AuctionResult.lot_id == lid)).first()
     result_mine = bool(result and my_org is not None and result.winner_org_id == my_org)
     result_price = None
@@ -331,6 +342,7 @@ def lot_view(session: Session, *, actor_id: int, lot_id: object) -> LotView:
         min_next_bid=least,
         my_participant=rules.pseudonym(my_part.number) if my_part else "",
         my_leading=best_bid is not None and best_bid.organisation_id == my_org,
+        my_bid_openly=bid_openly,
         my_offer=my_offer.amount if my_offer else None,
         my_offer_at=my_offer.created_at if my_offer else None,
         can_bid=can_bid,

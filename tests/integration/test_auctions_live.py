@@ -554,3 +554,27 @@ def test_the_one_statement_check_agrees_with_the_full_check(world) -> None:
             s.connection(), token=w["tokens"]["b"], lot_id=lot_id, amount="100500"
         )
         assert below is not None and "ниже минимальной" in below
+
+
+def test_only_an_organisation_that_bid_openly_is_told_it_was_outbid(world) -> None:
+    """A participant with only a price offer has a pseudonym too, but no open bid to lose:
+    an open bid of another organisation must not tell them "your bid was outbid"."""
+    w = world
+    lot_id = w["lot"].id
+    with Session(get_engine(), expire_on_commit=False) as s:
+        service.place_offer(s, actor_id=w["users"]["a"].id, lot_id=lot_id, amount="95000")
+    _bid(w, "b", "100000")
+    with Session(get_engine()) as s:
+        offer_only = queries.lot_view(s, actor_id=w["users"]["a"].id, lot_id=lot_id)
+    assert offer_only.my_participant and not offer_only.my_bid_openly
+    assert live_values(offer_only)["was_leading"] is False
+    # Once a has bid openly and b bids over it, a was outbid — also on the live path, where
+    # a's own view predates its bid and the public history shows it.
+    _bid(w, "a", "101000")
+    _bid(w, "b", "102000")
+    with Session(get_engine()) as s:
+        outbid = queries.lot_view(s, actor_id=w["users"]["a"].id, lot_id=lot_id)
+        pub = live.public_lot(s, lot_id)
+    assert outbid.my_bid_openly and live_values(outbid)["was_leading"] is True
+    assert pub is not None
+    assert live_values(live.personalise(offer_only, pub))["was_leading"] is True
