@@ -16,6 +16,10 @@ from sqlmodel import Session, create_engine
 from cabinet.settings import settings
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         database = make_url(url).database
@@ -37,6 +41,10 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            # SQLite's own lower() folds ASCII only: "Трубы" stayed "Трубы", so every
+            # case-insensitive search through lower() (auctions, journals, roles, e-mails)
+            # missed Cyrillic capitals. Python's folds all of Unicode, as PostgreSQL does.
+            dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
 
         return eng
     # Connections are kept for the threads that use them at once (event handlers, the
