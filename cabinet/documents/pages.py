@@ -433,8 +433,12 @@ def trace_page() -> rx.Component:
                         rx.foreach(s.fields, _field), spacing="1", width="100%", id="trace-fields"
                     ),
                     rx.foreach(s.groups, _group),
-                    rx.center(
-                        rx.image(src=s.qr, width="140px", height="140px", alt="QR"), width="100%"
+                    rx.cond(  # no <img src=""> while the code is not known yet
+                        s.qr != "",
+                        rx.center(
+                            rx.image(src=s.qr, width="140px", height="140px", alt="QR"),
+                            width="100%",
+                        ),
                     ),
                     spacing="3",
                     width="100%",
