@@ -49,19 +49,21 @@ def create_session(
 
 _SESSIONS = UserSession.__table__  # type: ignore[attr-defined]
 _USERS = User.__table__  # type: ignore[attr-defined]
+# What `is_live` decides on: a session joined with its user. Other reads that join a session
+# (the auction's one-statement bid check) select these same columns.
+LIVE_COLUMNS = (
+    _SESSIONS.c.user_id,
+    _SESSIONS.c.last_seen_at,
+    _SESSIONS.c.expires_at,
+    _SESSIONS.c.revoked_at,
+    _SESSIONS.c.second_factor_ok,
+    _USERS.c.is_blocked,
+    _USERS.c.email_confirmed_at,
+    _USERS.c.phone_confirmed_at,
+)
 # One round trip, no ORM objects: every event handler of every page resolves its caller here.
 _RESOLVE = (
-    sa.select(
-        _SESSIONS.c.id,
-        _SESSIONS.c.user_id,
-        _SESSIONS.c.last_seen_at,
-        _SESSIONS.c.expires_at,
-        _SESSIONS.c.revoked_at,
-        _SESSIONS.c.second_factor_ok,
-        _USERS.c.is_blocked,
-        _USERS.c.email_confirmed_at,
-        _USERS.c.phone_confirmed_at,
-    )
+    sa.select(_SESSIONS.c.id, *LIVE_COLUMNS)
     .join_from(_SESSIONS, _USERS, _USERS.c.id == _SESSIONS.c.user_id)
     .where(_SESSIONS.c.token_hash == sa.bindparam("token_hash"))
 )
@@ -88,10 +90,9 @@ def _live_row(
 
 
 def is_live(row: Any, *, need_second_factor: bool = True, need_confirmed: bool = True) -> bool:
-    """Whether a row with `_RESOLVE`'s columns (a session joined with its user) is a live
-    session: not revoked, expired or idle, the user not blocked; second factor passed and
-    e-mail and phone confirmed as asked. Other reads that fetch these columns along with
-    their own (the auction's one-statement bid check) decide with this too."""
+    """Whether a row with LIVE_COLUMNS (a session joined with its user) is a live session:
+    not revoked, expired or idle, the user not blocked; second factor passed and e-mail and
+    phone confirmed as asked."""
     if row.revoked_at is not None or row.is_blocked:
         return False
     now = utcnow()

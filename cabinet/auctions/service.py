@@ -31,7 +31,7 @@ from sqlmodel import Session, col, select
 from cabinet import audit, routes
 from cabinet.access.rules import Actor, Perm
 from cabinet.access.service import load_actor, require
-from cabinet.accounts.sessions import hash_token, is_live
+from cabinet.accounts.sessions import LIVE_COLUMNS, hash_token, is_live
 from cabinet.auctions import queries, rules
 from cabinet.auctions.rules import BidRefused
 from cabinet.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -237,9 +237,22 @@ _MEMBERSHIPS = Membership.__table__  # type: ignore[attr-defined]
 _ORGS = Organisation.__table__  # type: ignore[attr-defined]
 _USER_ROLES = UserRole.__table__  # type: ignore[attr-defined]
 _ROLE_PERMS = RolePermission.__table__  # type: ignore[attr-defined]
-# The organisations the user belongs to and holds Perm.AUCTIONS_BID in (a platform-wide
-# grant counts in each of them, as in Actor.has), with whether each is active and its
-# participant number in the auction if it has one.
+# The membership's user holds Perm.AUCTIONS_BID in the membership's organisation (a
+# platform-wide grant counts in each of them, as in Actor.has).
+_MAY_BID = sa.exists(
+    sa.select(_USER_ROLES.c.id)
+    .join(_ROLE_PERMS, _ROLE_PERMS.c.role_id == _USER_ROLES.c.role_id)
+    .where(
+        _USER_ROLES.c.user_id == _MEMBERSHIPS.c.user_id,
+        _ROLE_PERMS.c.permission == str(Perm.AUCTIONS_BID),
+        sa.or_(
+            _USER_ROLES.c.organisation_id.is_(None),
+            _USER_ROLES.c.organisation_id == _MEMBERSHIPS.c.organisation_id,
+        ),
+    )
+)
+# The organisations the user belongs to and may bid for (_MAY_BID), with whether each is
+# active and its participant number in the auction if it has one.
 _BIDDER_ORGS = (
     sa.select(
         _MEMBERSHIPS.c.organisation_id,
@@ -259,18 +272,7 @@ _BIDDER_ORGS = (
     )
     .where(
         _MEMBERSHIPS.c.user_id == sa.bindparam("user_id"),
-        sa.exists(
-            sa.select(_USER_ROLES.c.id)
-            .join(_ROLE_PERMS, _ROLE_PERMS.c.role_id == _USER_ROLES.c.role_id)
-            .where(
-                _USER_ROLES.c.user_id == _MEMBERSHIPS.c.user_id,
-                _ROLE_PERMS.c.permission == str(Perm.AUCTIONS_BID),
-                sa.or_(
-                    _USER_ROLES.c.organisation_id.is_(None),
-                    _USER_ROLES.c.organisation_id == _MEMBERSHIPS.c.organisation_id,
-                ),
-            )
-        ),
+        _MAY_BID,
     )
     .order_by(_MEMBERSHIPS.c.organisation_id)
 )
@@ -284,14 +286,7 @@ _SESSIONS = UserSession.__table__  # type: ignore[attr-defined]
 _QUICK = (
     sa.select(
         *_SNAPSHOT.selected_columns,
-        _SESSIONS.c.user_id.label("session_user_id"),
-        _SESSIONS.c.last_seen_at,
-        _SESSIONS.c.expires_at,
-        _SESSIONS.c.revoked_at,
-        _SESSIONS.c.second_factor_ok,
-        _USERS.c.is_blocked,
-        _USERS.c.email_confirmed_at,
-        _USERS.c.phone_confirmed_at,
+        *LIVE_COLUMNS,
         _MEMBERSHIPS.c.organisation_id.label("member_org_id"),
         _ORGS.c.is_active.label("member_org_active"),
         _PARTICIPANTS.c.number.label("member_number"),
@@ -305,18 +300,7 @@ _QUICK = (
         _MEMBERSHIPS,
         sa.and_(
             _MEMBERSHIPS.c.user_id == _SESSIONS.c.user_id,
-            sa.exists(
-                sa.select(_USER_ROLES.c.id)
-                .join(_ROLE_PERMS, _ROLE_PERMS.c.role_id == _USER_ROLES.c.role_id)
-                .where(
-                    _USER_ROLES.c.user_id == _MEMBERSHIPS.c.user_id,
-                    _ROLE_PERMS.c.permission == str(Perm.AUCTIONS_BID),
-                    sa.or_(
-                        _USER_ROLES.c.organisation_id.is_(None),
-                        _USER_ROLES.c.organisation_id == _MEMBERSHIPS.c.organisation_id,
-                    ),
-                )
-            ),
+            _MAY_BID,
         ),
     )
     .outerjoin(_ORGS, _ORGS.c.id == _MEMBERSHIPS.c.organisation_id)
@@ -354,7 +338,7 @@ def quick_refusal(conn: Any, *, token: str, lot_id: int, amount: object) -> str 
     first = rows[0]
     if (
         first.status not in rules.PUBLIC
-        or first.session_user_id is None
+        or first.user_id is None
         or not is_live(first)
         or first.member_org_id is None
     ):

@@ -124,6 +124,21 @@ def arena(migrated_engine):
         s.commit()
 
 
+def _run_all(threads: list[threading.Thread], timeout: float) -> None:
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+
+
+def _ledger(s: Session, lot_id: int) -> list[AuctionBid]:
+    return list(
+        s.exec(
+            select(AuctionBid).where(AuctionBid.lot_id == lot_id).order_by(col(AuctionBid.seq))
+        ).all()
+    )
+
+
 def test_many_bidders_at_once_lose_nothing_and_one_leads(migrated_engine, arena):
     accepted: list[tuple[int, Decimal, int]] = []  # (user, amount, seq)
     refused: list[str] = []
@@ -155,19 +170,12 @@ def test_many_bidders_at_once_lose_nothing_and_one_leads(migrated_engine, arena)
     threads = [
         threading.Thread(target=bidder, args=(n, uid)) for n, uid in enumerate(arena["users"])
     ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    _run_all(threads, 120)
     assert not errors, errors
     assert accepted, refused
 
     with Session(migrated_engine) as s:
-        ledger = s.exec(
-            select(AuctionBid)
-            .where(AuctionBid.lot_id == arena["lot"])
-            .order_by(col(AuctionBid.seq))
-        ).all()
+        ledger = _ledger(s, arena["lot"])
         lot = s.get(AuctionLot, arena["lot"])
         assert lot is not None
         # nothing lost, nothing invented: the ledger is exactly the accepted bids
@@ -228,17 +236,10 @@ def test_offers_racing_open_bids_never_land_after_the_first_open_bid(migrated_en
     threads = [
         threading.Thread(target=trader, args=(n, uid)) for n, uid in enumerate(arena["users"])
     ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    _run_all(threads, 120)
     assert not errors, errors
     with Session(migrated_engine) as s:
-        ledger = s.exec(
-            select(AuctionBid)
-            .where(AuctionBid.lot_id == arena["lot"])
-            .order_by(col(AuctionBid.seq))
-        ).all()
+        ledger = _ledger(s, arena["lot"])
         lot = s.get(AuctionLot, arena["lot"])
         assert lot is not None
     assert sorted(seq for _, seq in accepted) == [b.seq for b in ledger]
@@ -267,10 +268,7 @@ def test_two_closers_racing_decide_the_lot_once(migrated_engine, arena):
             reports.append(closer.run_once(s, now=later))
 
     threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    _run_all(threads, 60)
     assert sum(len(r.closed) for r in reports) == 1
     assert sum(len(r.finished) for r in reports) == 1
     with Session(migrated_engine) as s:
