@@ -475,13 +475,14 @@ def report(
         if worst == worst:  # not NaN
             everyone.append(worst * 1000)
             seen_by[id(b)] = worst * 1000
-    if args.dump:  # every bid's send time, answer time and (accepted) everyone-sees time
+    if args.dump:  # every bid's send time, answer time, refusal and everyone-sees time
         t0 = min((b.sent for b in bids), default=0.0)
         rows = [
             {
                 "t": round(b.sent - t0, 4),
                 "ack_ms": None if b.answered is None else round((b.answered - b.sent) * 1000, 1),
                 "accepted": b.accepted,
+                "reason": b.reason,
                 "client": b.client,
                 "all_see_ms": seen_by.get(id(b)),
             }

@@ -17,6 +17,7 @@ import asyncio
 import calendar as _calendar
 import contextlib
 import functools
+import logging
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,12 @@ from decimal import Decimal
 from typing import Any
 
 import reflex as rx
+
+# Reflex imports reflex.model (and with it alembic, mako, pygments: ~100 ms) the first time an
+# event carries a dict argument (`submit_bid(form_data)`), on the event loop: at an auction's
+# start every worker stalled for that long under the first burst of bids. Imported here, it
+# is paid at start-up.
+import reflex.model
 from reflex_base.constants.state import FIELD_MARKER
 from reflex_base.event.context import EventContext
 from sqlmodel import Session
@@ -34,12 +41,14 @@ from cabinet import routes
 from cabinet.access.state import SessionState
 from cabinet.accounts.sessions import resolve_user_id
 from cabinet.auctions import live, queries, rules, service
-from cabinet.db import get_engine, read_only, session_scope
+from cabinet.db import get_engine, get_read_engine, read_only, session_scope
 from cabinet.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from cabinet.formatting import fmt_dt, fmt_dt_seconds, local
 from cabinet.pagination import page_params
 from components.data_table import ALL
 from models.auctions import AuctionForm, AuctionStatus
+
+log = logging.getLogger(__name__)
 
 MONTHS_RU = (
     "",
@@ -788,6 +797,7 @@ class LotState(SessionState):
             if old is not None:
                 old.alive = False
             _FEEDS[client_token] = feed
+        _warm_bid_path()
         mine: dict[str, Any] = {"view": None, "due": 0.0}
 
         def personal() -> LiveRead:
@@ -1051,11 +1061,37 @@ def act(token: str, lot_id: int, kind: str, amount: str) -> ActionOutcome:
             return ActionOutcome(done=done)
 
 
-_ACTIONS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="auction-bid")
+ACTION_THREADS = 8
+REFUSAL_THREADS = 4
+_ACTIONS = ThreadPoolExecutor(max_workers=ACTION_THREADS, thread_name_prefix="auction-bid")
 # The refusals' own pool: a refusal only reads and never waits for a lock, so it must not
 # queue behind bids that wait for the lot's lock in _ACTIONS (at an auction's start dozens
 # of bids may be accepted one after the other, each holding an _ACTIONS thread meanwhile).
-_REFUSALS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="auction-refusal")
+_REFUSALS = ThreadPoolExecutor(max_workers=REFUSAL_THREADS, thread_name_prefix="auction-refusal")
+
+
+_WARMED: list[asyncio.Future[None]] = []
+
+
+def _warm_bid_path() -> None:
+    """When this process's first lot page goes live: open the bid pools' database
+    connections and compile the bid path's statements (service.warm_up) in the background,
+    before the first bids come — at an auction's start they all come at once."""
+    if _WARMED:
+        return
+
+    def warm() -> None:
+        try:
+            service.warm_up(
+                get_engine(),
+                get_read_engine(),
+                connections=ACTION_THREADS,
+                read_connections=REFUSAL_THREADS,
+            )
+        except Exception:  # only a head start: the bids open what they need anyway
+            log.exception("auction bid path warm-up failed")
+
+    _WARMED.append(asyncio.get_running_loop().run_in_executor(None, warm))
 
 
 def refusal(token: str, lot_id: int, amount: str) -> ActionOutcome | None:

@@ -281,3 +281,101 @@ def test_two_closers_racing_decide_the_lot_once(migrated_engine, arena):
             )
         ).all()
         assert len(won) == 1
+
+
+def test_a_burst_of_equal_bids_accepts_one_and_refuses_the_rest_as_below_the_minimum(
+    migrated_engine, arena
+):
+    """Everyone bids the same amount at the same moment, twice (the start price, then the
+    next step without the first round's leader): each round accepts exactly one bid and
+    refuses the others with the ordinary "below the minimum" answer — not "too many bids at
+    once" — and the losers leave nothing behind: no participant number, no outbid notice."""
+
+    def burst(user_ids: list[int], amount: Decimal) -> tuple[list[int], list[str]]:
+        accepted: list[int] = []
+        refused: list[str] = []
+        errors: list[BaseException] = []
+        lock = threading.Lock()
+        gate = threading.Barrier(len(user_ids))
+
+        def bidder(user_id: int) -> None:
+            try:
+                with Session(migrated_engine, expire_on_commit=False) as s:
+                    gate.wait(timeout=30)
+                    try:
+                        service.place_bid(s, actor_id=user_id, lot_id=arena["lot"], amount=amount)
+                    except DomainError as e:
+                        s.rollback()
+                        with lock:
+                            refused.append(e.message)
+                        return
+                    with lock:
+                        accepted.append(user_id)
+            except BaseException as e:  # surfaced by the assertion below
+                errors.append(e)
+
+        _run_all([threading.Thread(target=bidder, args=(uid,)) for uid in user_ids], 60)
+        assert not errors, errors
+        return accepted, refused
+
+    users = arena["users"]
+    first, refused = burst(users, Decimal(1000))
+    assert len(first) == 1 and len(refused) == BIDDERS - 1
+    assert all(m.startswith("Ставка ниже минимальной") for m in refused), refused
+    leader = first[0]
+    second, refused = burst([u for u in users if u != leader], Decimal(1010))
+    assert len(second) == 1 and len(refused) == BIDDERS - 2
+    assert all(m.startswith("Ставка ниже минимальной") for m in refused), refused
+
+    with Session(migrated_engine) as s:
+        ledger = _ledger(s, arena["lot"])
+        lot = s.get(AuctionLot, arena["lot"])
+        assert lot is not None
+        assert [(b.seq, b.user_id, b.amount) for b in ledger] == [
+            (1, leader, Decimal(1000)),
+            (2, second[0], Decimal(1010)),
+        ]
+        assert (lot.best_bid_id, lot.best_amount) == (ledger[-1].id, Decimal(1010))
+        assert (lot.version, lot.last_seq, lot.open_bids) == (2, 2, 2)
+        numbers = s.exec(
+            select(AuctionParticipant.organisation_id, AuctionParticipant.number).where(
+                AuctionParticipant.auction_id == arena["auction"]
+            )
+        ).all()
+        assert sorted(n for _, n in numbers) == [1, 2]
+        assert {o for o, _ in numbers} == {b.organisation_id for b in ledger}
+        assert [b.participant_no for b in ledger] == [1, 2]
+        notices = s.exec(
+            select(Notification.user_id).where(
+                Notification.event == "auctions.outbid",
+                col(Notification.user_id).in_(users),
+            )
+        ).all()
+        assert notices == [leader]  # one, from the accepted bid only
+
+
+def test_warm_up_opens_the_pools_connections_and_writes_nothing(migrated_engine, arena):
+    """A freshly started process opens the bid pools' connections and runs the bid path's
+    statements once before the first burst of bids: nothing in the database changes (no
+    ledger row, no participant, the lot untouched, no id taken from the ledger's sequence)."""
+    with Session(migrated_engine) as s:
+        service.place_bid(s, actor_id=arena["users"][0], lot_id=arena["lot"], amount="1000")
+
+    def state() -> tuple:
+        with Session(migrated_engine) as s:
+            lot = s.get(AuctionLot, arena["lot"])
+            assert lot is not None
+            return (
+                (lot.version, lot.last_seq, lot.best_bid_id, lot.best_amount, lot.open_bids),
+                [(b.id, b.seq) for b in _ledger(s, arena["lot"])],
+                s.exec(select(AuctionParticipant.id)).all(),
+            )
+
+    before = state()
+    service.warm_up(migrated_engine, migrated_engine, connections=3, read_connections=2)
+    assert state() == before
+    if migrated_engine.dialect.name == "postgresql":
+        assert migrated_engine.pool.checkedin() >= 3  # type: ignore[attr-defined]
+    with Session(migrated_engine) as s:  # the next bid's id follows the last one's
+        r = service.place_bid(s, actor_id=arena["users"][1], lot_id=arena["lot"], amount="1010")
+        assert r.bid_id == before[1][-1][0] + 1 and r.seq == 2
