@@ -281,7 +281,7 @@ class _Replay:
 
 
 def _delta(
-    engine: Any, data: Any, changed: int, batch: int, *, seed: int = 11
+    engine: Any, data: Any, changed: int, batch: int, *, seed: int = 11, parallel: bool = True
 ) -> tuple[float, float, int]:
     from sqlmodel import Session, select
 
@@ -310,7 +310,9 @@ def _delta(
             since = page.next
     t0, c0 = time.perf_counter(), time.process_time()
     with Session(engine, expire_on_commit=False) as s:
-        report = sync.run_sync(s, _Replay(pages), trigger=SyncTrigger.BENCH, batch=batch)
+        report = sync.run_sync(
+            s, _Replay(pages), trigger=SyncTrigger.BENCH, batch=batch, parallel=parallel
+        )
     assert report is not None
     return time.perf_counter() - t0, time.process_time() - c0, report.rows_in
 
@@ -357,13 +359,17 @@ def run_one(label: str, url: str, args: argparse.Namespace) -> dict[str, float]:
         engine.dispose()
         return res
     res["load average, before delta"] = os.getloadavg()[0]
-    delta_s, delta_cpu, delta_rows = _delta(engine, data, args.changed, args.batch)
+    delta_s, delta_cpu, delta_rows = _delta(
+        engine, data, args.changed, args.batch, parallel=not args.serial
+    )
     res["delta sync s"] = delta_s
     res["delta cpu s (this process)"] = delta_cpu
     res["delta rows"] = delta_rows
     res["delta rows/s"] = delta_rows / delta_s
     for i in range(1, args.delta_repeat):
-        more_s, more_cpu, _ = _delta(engine, data, args.changed, args.batch, seed=11 + i)
+        more_s, more_cpu, _ = _delta(
+            engine, data, args.changed, args.batch, seed=11 + i, parallel=not args.serial
+        )
         res[f"delta sync s, run {i + 1}"] = more_s
         res[f"delta cpu s, run {i + 1}"] = more_cpu
     res["load average, after delta"] = os.getloadavg()[0]
@@ -391,6 +397,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--no-measure", action="store_true", help="skip the query samples (delta syncs only)"
+    )
+    parser.add_argument(
+        "--serial",
+        action="store_true",
+        help="PostgreSQL: sync the last wave's entities one after the other (as before)",
     )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     args = parser.parse_args()

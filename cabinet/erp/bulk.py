@@ -19,10 +19,11 @@ arrive as SQLAlchemy's `DBAPIError`, which the sync's row-by-row retry catches):
   stays in the SQL of both writes.
 - **PostgreSQL**: the batch is COPYed (binary; psycopg formats COPY rows in C) into a
   temporary staging table of the connection (emptied at commit), then `UPDATE … FROM
-  <stage> … WHERE key matches AND stored version <= new RETURNING key`, then `INSERT …
+  <stage> … WHERE key matches AND stored version <= new` (when its row count falls short of
+  the batch, the server names the staged keys without a stored row), then `INSERT …
   SELECT … FROM unnest(<one array per column>) ON CONFLICT (erp_id) DO UPDATE … WHERE stored
-  version <= new` for the rows the UPDATE did not touch (new ones, and stored newer ones,
-  which the condition leaves alone): a few statements and round trips for thousands of
+  version <= new` for the new rows (from `unnest`: for the rows its UPDATE did not touch, new
+  ones and stored newer ones, which the condition leaves alone): a few statements and round trips for thousands of
   rows (tables whose column types COPY cannot name update from `unnest(…)` instead). A plain UPDATE of existing
   rows skips the upsert's speculative insertion and tuple lock (half the WAL records).
   PostgreSQL leaves the indexes alone by itself (a HOT update) when no indexed value changes
@@ -75,7 +76,8 @@ class _Stage:
     clear_sql: str
     copy_sql: str
     types: tuple[str, ...]  # the COPY's column types (psycopg names)
-    update_sql: str
+    update_sql: str  # no RETURNING: its row count says whether every staged row was stored
+    missing_sql: str  # the staged keys with no stored row (then inserted by the upsert)
 
 
 @dataclass(frozen=True)
@@ -180,8 +182,11 @@ def _pg_stage(
         update_sql=(
             f"UPDATE {tname} AS t SET {sets} FROM {stage} AS s "  # noqa: S608
             f"WHERE t.{q(key)} = s.{q(key)} AND "
-            f"(t.{q(VERSION)} IS NULL OR t.{q(VERSION)} <= s.{q(VERSION)}) "
-            f"RETURNING t.{q(key)}"
+            f"(t.{q(VERSION)} IS NULL OR t.{q(VERSION)} <= s.{q(VERSION)})"
+        ),
+        missing_sql=(
+            f"SELECT s.{q(key)} FROM {stage} AS s WHERE NOT EXISTS "  # noqa: S608
+            f"(SELECT 1 FROM {tname} AS t WHERE t.{q(key)} = s.{q(key)})"
         ),
     )
 
@@ -413,16 +418,15 @@ def upsert(
         return [v + tuple(fn() for fn in per_row) for v in vs]
 
     if conn.dialect.name == "postgresql":
-        if plan.update_sql is not None:
-            if plan.stage is not None:
-                done = _staged_update(conn, plan.stage, values)
-            else:
-                arrays = tuple(list(col) for col in zip(*values, strict=True))
-                done = {r[0] for r in conn.exec_driver_sql(plan.update_sql, arrays).all()}
-            if done:
-                values = [v for v in values if v[plan.key_index] not in done]
-                if not values:
-                    return
+        if plan.stage is not None:
+            new_keys = _staged_update(conn, plan.stage, values)
+            values = [v for v in values if v[plan.key_index] in new_keys] if new_keys else []
+        elif plan.update_sql is not None:
+            arrays = tuple(list(col) for col in zip(*values, strict=True))
+            done = {r[0] for r in conn.exec_driver_sql(plan.update_sql, arrays).all()}
+            values = [v for v in values if v[plan.key_index] not in done]
+        if not values:
+            return
         values = with_defaults(values)
         conn.exec_driver_sql(plan.upsert_sql, tuple(list(col) for col in zip(*values, strict=True)))
         return
@@ -459,7 +463,11 @@ def upsert(
 
 def _staged_update(conn: Connection, stage: _Stage, values: list[tuple[Any, ...]]) -> set[Any]:
     """PostgreSQL: COPY the batch into its staging table, UPDATE the stored rows from it;
-    the keys updated. A driver error arrives as SQLAlchemy's DBAPIError, like the others."""
+    the keys of the rows not stored yet (to be inserted). When the UPDATE's row count says
+    every staged row was updated — a delta of existing rows, the common case — nothing
+    more is asked; otherwise the server names the staged keys without a stored row (a
+    stored row the UPDATE left alone is newer: the upsert would leave it alone too). A
+    driver error arrives as SQLAlchemy's DBAPIError, like the others."""
     conn.exec_driver_sql(stage.create_sql)
     conn.exec_driver_sql(stage.clear_sql)  # rows of an earlier savepoint of this transaction
     raw = conn.connection.dbapi_connection
@@ -470,7 +478,10 @@ def _staged_update(conn: Connection, stage: _Stage, values: list[tuple[Any, ...]
                 copy.write_row(v)
     except conn.dialect.loaded_dbapi.Error as e:
         raise sa.exc.DBAPIError(stage.copy_sql, None, e) from e
-    return {r[0] for r in conn.exec_driver_sql(stage.update_sql).all()}
+    updated = conn.exec_driver_sql(stage.update_sql).rowcount
+    if updated == len(values):
+        return set()
+    return {r[0] for r in conn.exec_driver_sql(stage.missing_sql).all()}
 
 
 def ids_by_key(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -27,6 +28,27 @@ ENTITIES: tuple[str, ...] = (
     "documents",
     "certificates",
 )
+# The order a run takes the entities in: each wave needs only the rows of earlier waves
+# (contracts need organisations; orders contracts; invoices contracts and orders; documents
+# and certificates orders), so the entities of one wave may be synced side by side.
+WAVES: tuple[tuple[str, ...], ...] = (
+    ("organisations",),
+    ("contracts",),
+    ("orders",),
+    ("invoices", "documents", "certificates"),
+)
+
+
+def waves(entities: Sequence[str]) -> list[tuple[str, ...]]:
+    """`entities` grouped into the waves of `WAVES`, in order; an entity no wave names
+    (none today) gets a wave of its own at the end."""
+    chosen = set(entities)
+    out = [tuple(e for e in wave if e in chosen) for wave in WAVES]
+    known = {e for wave in WAVES for e in wave}
+    out += [(e,) for e in dict.fromkeys(entities) if e not in known]
+    return [w for w in out if w]
+
+
 ENTITY_LABELS: dict[str, tuple[str, str]] = {
     "organisations": ("Организации", "Organisations"),
     "contracts": ("Договоры", "Contracts"),

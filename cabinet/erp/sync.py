@@ -179,6 +179,9 @@ class _Ctx:
 
 
 def _parent_ids(ctx: _Ctx, table: Any, erp_ids: Iterable[str]) -> dict[str, int]:
+    """The ids of the parents the rows name, looked up once per run: the cache is shared by
+    the entities of a wave synced side by side (each key maps to the same committed id, so
+    two threads that look up the same key at once only write the same value twice)."""
     known = ctx.parents.setdefault(table.name, {})
     missing = {k for k in erp_ids if k and k not in known}
     if missing:
@@ -591,6 +594,7 @@ def run_sync(
     entities: Sequence[str] = rules.ENTITIES,
     holder: str | None = None,
     progress: Callable[[str, int, float], None] | None = None,
+    parallel: bool = True,
 ) -> RunReport | None:
     """One sync run; None when another run holds the lease.
 
@@ -603,6 +607,7 @@ def run_sync(
         "entities": entities,
         "holder": holder,
         "progress": progress,
+        "parallel": parallel,
     }
     engine = _sqlite_file_engine(session)
     if engine is None:
@@ -633,13 +638,13 @@ def _run(
     entities: Sequence[str],
     holder: str | None,
     progress: Callable[[str, int, float], None] | None,
+    parallel: bool,
 ) -> RunReport | None:
     holder = holder or worker_name()
     started = time.perf_counter()
     if not claim_lease(session, holder=holder, now=utcnow()):
         return None
     report = RunReport()
-    pages = _ReadAhead(feed, batch, session.get_bind().dialect)
     try:
         # Runs left "running" by a dead worker: we hold the lease, so none is alive.
         stale = session.exec(select(SyncRun).where(SyncRun.status == SyncStatus.RUNNING)).all()
@@ -651,50 +656,24 @@ def _run(
         session.commit()
         report.run_id = run.id
         org_ids, org_owner = _load_org_map(session)
+        shared = _Shared(
+            run_id=run.id or 0,
+            holder=holder,
+            report=report,
+            org_ids=org_ids,
+            org_owner=org_owner,
+            batch=batch,
+            started=started,
+            progress=progress,
+        )
         parents: dict[str, dict[str, int]] = {}
-        for entity in entities:
-            stats = report.entities.setdefault(entity, EntityStats())
-            while True:
-                _relaxed_commit(session)
-                wm = _watermark(session, entity)
-                got = pages.get(entity, wm.cursor)
-                page, parsed, failures, newest = got.page, got.parsed, got.failures, got.newest
-                now = utcnow()
-                ctx = _Ctx(session.connection(), now, org_ids, org_owner, parents)
-                failures += _apply_batch(session, ctx, entity, parsed)
-                for f in failures:
-                    session.add(
-                        SyncIssue(
-                            run_id=run.id or 0,
-                            entity=entity,
-                            erp_id=f.erp_id[:64],
-                            error=f.reason[:500],
-                            payload=_raw_text(f.raw),
-                        )
-                    )
-                wm.cursor = page.next
-                if newest is not None and (
-                    wm.last_updated_at is None or newest > wm.last_updated_at
-                ):
-                    wm.last_updated_at = newest
-                wm.rows_total += len(page.rows) - len(failures)
-                wm.updated_at = now
-                session.add(wm)
-                stats.rows_in += len(page.rows)
-                stats.failed += len(failures)
-                stats.updated += len(page.rows) - len(failures)
-                _store_counters(run, report)
-                session.add(run)
-                if not renew_lease(session, holder=holder, now=now, run_id=run.id):
-                    session.rollback()
-                    raise LeaseLost("lease lost")
-                session.commit()  # the batch, its issues and the watermark together
-                if checkpointer is not None:
-                    checkpointer.poke()
-                if progress is not None:
-                    progress(entity, stats.rows_in, time.perf_counter() - started)
-                if not page.has_more or not page.rows:
-                    break
+        engine = _parallel_engine(session) if parallel else None
+        for wave in rules.waves(entities):
+            if engine is not None and len(wave) > 1:
+                _sync_side_by_side(engine, feed, wave, shared, parents)
+                continue
+            for entity in wave:
+                _sync_entity(session, feed, entity, shared, parents, checkpointer)
         report.status = SyncStatus.PARTIAL if report.rows_failed else SyncStatus.OK
     except (ErpError, LeaseLost, DBAPIError) as e:
         session.rollback()
@@ -707,12 +686,142 @@ def _run(
         report.error = f"{type(e).__name__}: {e}"
         log.exception("erp sync run crashed")
     finally:
-        pages.close()
         if checkpointer is not None:
             checkpointer.close()
         report.seconds = time.perf_counter() - started
         _finish(session, report, holder=holder)
     return report
+
+
+@dataclass
+class _Shared:
+    """What the entity loops of one run share — with each other when a wave of entities
+    runs side by side (`_sync_side_by_side`): the counters (under `lock`) and a stop flag
+    raised by the first loop that fails."""
+
+    run_id: int
+    holder: str
+    report: RunReport
+    org_ids: dict[str, int]  # read-only once the organisations are done
+    org_owner: dict[int, str]
+    batch: int
+    started: float
+    progress: Callable[[str, int, float], None] | None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+class _Stopped(Exception):
+    """Another entity of the same wave failed: this one ends at its last committed batch."""
+
+
+def _sync_entity(
+    session: Session,
+    feed: ChangeFeed,
+    entity: str,
+    shared: _Shared,
+    parents: dict[str, dict[str, int]],
+    checkpointer: _Checkpointer | None,
+) -> None:
+    """One entity's pages, from its watermark to the ERP's end of changes: one committed
+    batch per page (rows, issues, watermark, counters and the lease renewal together)."""
+    report = shared.report
+    with shared.lock:
+        stats = report.entities.setdefault(entity, EntityStats())
+    run = session.get(SyncRun, shared.run_id)
+    if run is None:  # pragma: no cover - the run row was committed by this run
+        raise LeaseLost("run row missing")
+    pages = _ReadAhead(feed, shared.batch, session.get_bind().dialect)
+    try:
+        while True:
+            if shared.stop.is_set():
+                raise _Stopped()
+            _relaxed_commit(session)
+            wm = _watermark(session, entity)
+            got = pages.get(entity, wm.cursor)
+            page, parsed, failures, newest = got.page, got.parsed, got.failures, got.newest
+            now = utcnow()
+            ctx = _Ctx(session.connection(), now, shared.org_ids, shared.org_owner, parents)
+            failures += _apply_batch(session, ctx, entity, parsed)
+            for f in failures:
+                session.add(
+                    SyncIssue(
+                        run_id=shared.run_id,
+                        entity=entity,
+                        erp_id=f.erp_id[:64],
+                        error=f.reason[:500],
+                        payload=_raw_text(f.raw),
+                    )
+                )
+            wm.cursor = page.next
+            if newest is not None and (wm.last_updated_at is None or newest > wm.last_updated_at):
+                wm.last_updated_at = newest
+            wm.rows_total += len(page.rows) - len(failures)
+            wm.updated_at = now
+            session.add(wm)
+            with shared.lock:
+                stats.rows_in += len(page.rows)
+                stats.failed += len(failures)
+                stats.updated += len(page.rows) - len(failures)
+                _store_counters(run, report)
+            session.add(run)
+            if not renew_lease(session, holder=shared.holder, now=now, run_id=shared.run_id):
+                session.rollback()
+                raise LeaseLost("lease lost")
+            session.commit()  # the batch, its issues and the watermark together
+            if checkpointer is not None:
+                checkpointer.poke()
+            if shared.progress is not None:
+                shared.progress(entity, stats.rows_in, time.perf_counter() - shared.started)
+            if not page.has_more or not page.rows:
+                break
+    finally:
+        pages.close()
+
+
+def _parallel_engine(session: Session) -> Engine | None:
+    """The engine a wave of independent entities may sync through, side by side, each on a
+    connection of its own: PostgreSQL only (its server works on each connection's batch in
+    a process of its own; SQLite has one writer anyway), and only when the run's session is
+    bound to an engine — a session bound to a connection (a test's outer transaction, a
+    caller's unfinished work) may hold what the other connections would not see."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql":
+        return None
+    return bind
+
+
+def _sync_side_by_side(
+    engine: Engine,
+    feed: ChangeFeed,
+    wave: Sequence[str],
+    shared: _Shared,
+    parents: dict[str, dict[str, int]],
+) -> None:
+    """The entities of one wave (none needs another's rows) synced at once, each in a
+    thread with its own session and connection; every guarantee of a batch holds per
+    thread (one transaction, watermark inside it, the lease renewed in it). The first
+    failure stops the others at their next batch and is raised here."""
+
+    def one(entity: str) -> None:
+        try:
+            with Session(bind=engine, expire_on_commit=False) as own:
+                try:
+                    _sync_entity(own, feed, entity, shared, parents, None)
+                except BaseException:
+                    own.rollback()
+                    raise
+        except _Stopped:
+            pass
+        except BaseException:
+            shared.stop.set()
+            raise
+
+    with ThreadPoolExecutor(max_workers=len(wave), thread_name_prefix="erp-sync") as pool:
+        futures = [pool.submit(one, entity) for entity in wave]
+    errors = [e for e in (f.exception() for f in futures) if e is not None]
+    if errors:
+        raise errors[0]
 
 
 def _store_counters(run: SyncRun, report: RunReport) -> None:
