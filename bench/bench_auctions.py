@@ -225,6 +225,11 @@ class Client:
             for bid in self.bids:
                 if bid.answered is None and bid.n <= acks:
                     bid.answered = at
+                    if bid.n < acks:
+                        # Its handler sent no answer of its own (it failed: seen while the
+                        # database restarted); this update is a later bid's outcome.
+                        bid.accepted, bid.reason = False, "(no answer of its own)"
+                        continue
                     error = str(v.get("bid_error") or "")
                     bid.accepted = not error and "принята" in str(v.get("notice") or "")
                     bid.reason = error
