@@ -6,6 +6,12 @@ import gc
 
 import reflex as rx
 
+# Reflex imports reflex.model (and with it alembic, mako, pygments: ~100 ms) the first time an
+# event carries a dict argument (every form submit: `submit_bid(form_data)`, logins, filters),
+# on the event loop: each worker stalled for that long at its first such event — at an
+# auction's start, under the first burst of bids. Imported here, it is paid at start-up.
+import reflex.model
+
 import models  # noqa: F401  (registers the tables)
 from cabinet import home, messaging
 from cabinet.accounts import pages as accounts

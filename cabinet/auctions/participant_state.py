@@ -27,12 +27,6 @@ from decimal import Decimal
 from typing import Any
 
 import reflex as rx
-
-# Reflex imports reflex.model (and with it alembic, mako, pygments: ~100 ms) the first time an
-# event carries a dict argument (`submit_bid(form_data)`), on the event loop: at an auction's
-# start every worker stalled for that long under the first burst of bids. Imported here, it
-# is paid at start-up.
-import reflex.model
 from reflex_base.constants.state import FIELD_MARKER
 from reflex_base.event.context import EventContext
 from sqlmodel import Session
@@ -952,7 +946,12 @@ class LotState(SessionState):
         self.acks += 1
         if not self.lot_id or self.missing:
             return rx.toast.error("Лот не найден.")
-        outcome = await run_action(self.token, self.lot_id, kind, amount)
+        try:
+            outcome = await run_action(self.token, self.lot_id, kind, amount)
+        except Exception:  # the database or a pool failed: nothing was stored (one transaction)
+            log.exception("auction action %s on lot %s failed", kind, self.lot_id)
+            outcome = ActionOutcome(error=ACTION_FAILED)
+            self.notice = ""
         return await self._apply(kind, outcome)
 
     async def _apply(self, kind: str, outcome: ActionOutcome):  # type: ignore[no-untyped-def]
@@ -1118,6 +1117,11 @@ def refusal(token: str, lot_id: int, amount: str) -> ActionOutcome | None:
         return None
 
     return read_only(read)
+
+
+ACTION_FAILED = (
+    "Не удалось выполнить действие: сервер временно недоступен. Повторите через несколько секунд."
+)
 
 
 async def run_action(token: str, lot_id: int, kind: str, amount: str) -> ActionOutcome:
