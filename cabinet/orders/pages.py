@@ -43,13 +43,13 @@ def order_status_badge(status: Any, **props: Any) -> rx.Component:
 
 
 def pending_badge(**props: Any) -> rx.Component:
+    props.setdefault("white_space", "nowrap")
     return rx.badge(
         rx.icon("hourglass", size=12),
         t("запрос на рассмотрении", "request under review"),
         color_scheme="orange",
         variant="surface",
         radius="full",
-        white_space="nowrap",
         **props,
     )
 
@@ -185,11 +185,19 @@ def _row(r: Any) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
             rx.vstack(
-                rx.link(r.number, href=r.href, weight="medium", id=f"order-open-{r.id}"),
-                rx.cond(r.pending_request, pending_badge(size="1")),
+                rx.link(
+                    r.number,
+                    href=r.href,
+                    weight="medium",
+                    white_space="nowrap",
+                    id=f"order-open-{r.id}",
+                ),
+                # the badge wraps under the number: in one line it made this the widest
+                # column and pushed the planned shipment out of a 1280 px screen
+                rx.cond(r.pending_request, pending_badge(size="1", white_space="normal")),
                 spacing="1",
             ),
-            white_space="nowrap",
+            max_width="150px",
         ),
         rx.table.cell(r.created_at, white_space="nowrap"),
         rx.table.cell(
@@ -205,7 +213,7 @@ def _row(r: Any) -> rx.Component:
                 spacing="0",
             )
         ),
-        rx.table.cell(rx.text(r.product, size="2"), max_width="240px"),
+        rx.table.cell(rx.text(r.product, size="2"), max_width="200px"),
         rx.table.cell(r.amount, white_space="nowrap", text_align="right"),
         rx.table.cell(order_status_badge(r.status)),
         rx.table.cell(r.planned_shipment, white_space="nowrap"),
