@@ -22,10 +22,11 @@ arrive as SQLAlchemy's `DBAPIError`, which the sync's row-by-row retry catches):
   <stage> … WHERE key matches AND stored version <= new` (when its row count falls short of
   the batch, the server names the staged keys without a stored row), then `INSERT …
   SELECT … FROM unnest(<one array per column>) ON CONFLICT (erp_id) DO UPDATE … WHERE stored
-  version <= new` for the new rows (from `unnest`: for the rows its UPDATE did not touch, new
-  ones and stored newer ones, which the condition leaves alone): a few statements and round trips for thousands of
-  rows (tables whose column types COPY cannot name update from `unnest(…)` instead). A plain UPDATE of existing
-  rows skips the upsert's speculative insertion and tuple lock (half the WAL records).
+  version <= new` for the new rows: a few statements and round trips for thousands of rows.
+  Tables whose column types COPY cannot name update from `unnest(…)` instead, with
+  `RETURNING key`; the rows it did not touch (new ones, and stored newer ones, which the
+  condition leaves alone) go to the upsert. A plain UPDATE of existing rows skips the
+  upsert's speculative insertion and tuple lock (half the WAL records).
   PostgreSQL leaves the indexes alone by itself (a HOT update) when no indexed value changes
   and the page has room (fillfactor, migration 0009).
 

@@ -805,12 +805,8 @@ def _sync_side_by_side(
 
     def one(entity: str) -> None:
         try:
-            with Session(bind=engine, expire_on_commit=False) as own:
-                try:
-                    _sync_entity(own, feed, entity, shared, parents, None)
-                except BaseException:
-                    own.rollback()
-                    raise
+            with Session(bind=engine, expire_on_commit=False) as own:  # closing rolls back
+                _sync_entity(own, feed, entity, shared, parents, None)
         except _Stopped:
             pass
         except BaseException:

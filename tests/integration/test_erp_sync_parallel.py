@@ -23,8 +23,8 @@ from cabinet.erp.client import ErpClient
 from cabinet.settings import settings
 from models.documents import Certificate, ShippingDocument
 from models.erp import ErpWatermark, SyncLease, SyncRun, SyncStatus
-from models.finance import Contract, FinanceOperation, Invoice, PaymentScheduleItem
-from models.orders import Order, OrderEvent, OrderLine, OrderService, OrderVehicle
+from models.finance import Contract, Invoice
+from models.orders import Order
 from tests.fakes.erp_server import ErpData, FakeErp
 
 pytestmark = pytest.mark.db
@@ -37,14 +37,6 @@ TABLES = {
     "documents": ShippingDocument,
     "certificates": Certificate,
 }
-CHILDREN = [
-    OrderLine,
-    OrderEvent,
-    OrderVehicle,
-    OrderService,
-    PaymentScheduleItem,
-    FinanceOperation,
-]
 
 
 @pytest.fixture
@@ -178,7 +170,7 @@ def test_a_failure_in_the_parallel_wave_stops_the_run_and_a_rerun_converges(
 
         # the same data synced serially, in one clean run into empty tables: the same rows
         with pg_engine.begin() as conn:
-            for table in [*CHILDREN, ShippingDocument, Certificate, Invoice]:
+            for table in [*sync.CHILD_TABLES.values(), ShippingDocument, Certificate, Invoice]:
                 conn.execute(sa.delete(table))
             conn.execute(
                 sa.delete(ErpWatermark).where(
