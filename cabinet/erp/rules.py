@@ -191,6 +191,13 @@ def _ref(row: dict[str, Any], key: str, *, required: bool = True) -> str:
     return _s(row, key, 64, required=required)
 
 
+def _sent(row: dict[str, Any], children: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The nested lists the ERP sent with the row (an empty list included): each is the
+    parent's whole list of that kind, so the sync also removes the rows it no longer names.
+    A list the row leaves out entirely stays as stored."""
+    return {kind: rows for kind, rows in children.items() if row.get(kind) is not None}
+
+
 # -- entities -------------------------------------------------------------------------------
 def parse_organisation(row: dict[str, Any]) -> dict[str, Any]:
     out = _base(row)
@@ -310,12 +317,9 @@ def parse_order(row: dict[str, Any]) -> dict[str, Any]:
             status=_s(sv, "status", 60),
         )
         services.append(c)
-    out["_children"] = {
-        "lines": lines,
-        "events": events,
-        "vehicles": vehicles,
-        "services": services,
-    }
+    out["_children"] = _sent(
+        row, {"lines": lines, "events": events, "vehicles": vehicles, "services": services}
+    )
     return out
 
 
@@ -358,7 +362,7 @@ def parse_invoice(row: dict[str, Any]) -> dict[str, Any]:
             description=_s(op, "description", 300),
         )
         operations.append(c)
-    out["_children"] = {"schedule": schedule, "operations": operations}
+    out["_children"] = _sent(row, {"schedule": schedule, "operations": operations})
     return out
 
 

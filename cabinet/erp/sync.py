@@ -14,7 +14,10 @@ One run, safe with several workers and after a crash:
    excluded.erp_updated_at`) and replaying a page is harmless. The entity's watermark (the
    ERP's cursor after the page) is written in the same transaction: it moves only with a
    committed batch. If the batch hits a database error, it is retried row by row in
-   savepoints and only the failing rows are skipped. While a batch is written, a worker
+   savepoints and only the failing rows are skipped. Nested rows (an order's lines, events,
+   vehicles, services; an invoice's payment plan and operations) come as the parent's whole
+   list: the ones it no longer names are deleted with the batch (`_drop_unlisted`), unless
+   the parent itself was an older version than the stored one. While a batch is written, a worker
    thread already reads and parses the next page (`_ReadAhead`; no database in it).
 4. A run that dies half-way (ERP error, dropped connection, killed worker) keeps every
    committed batch; the next run resumes at the watermark and converges to the same state.
@@ -51,7 +54,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import Session, col, select
 
 from cabinet.erp import rules
-from cabinet.erp.bulk import bind_rows, ids_by_key, upsert
+from cabinet.erp.bulk import IN_CHUNK, bind_rows, ids_by_key, upsert
 from cabinet.erp.client import ChangeFeed, ErpError, Page
 from models.base import utcnow
 from models.documents import Certificate, ShippingDocument
@@ -315,6 +318,32 @@ def _resolve(
     return good, failures
 
 
+def _current_parents(
+    ctx: _Ctx, table: Any, rows: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The upserted parents whose stored version is the one the batch brought, and their
+    ids. A parent the upsert left alone (the stored version is newer: an old page replayed,
+    a late delivery) takes its nested rows with it: they are neither written nor removed."""
+    stored: dict[str, tuple[int, datetime | None]] = {}
+    keys = sorted({r["erp_id"] for r in rows})
+    for start in range(0, len(keys), IN_CHUNK):
+        chunk = keys[start : start + IN_CHUNK]
+        query = sa.select(table.c.erp_id, table.c.id, table.c.erp_updated_at).where(
+            table.c.erp_id.in_(chunk)
+        )
+        stored.update((k, (i, v)) for k, i, v in ctx.conn.execute(query))
+    current = []
+    for row in rows:
+        got = stored.get(row["erp_id"])
+        if got is None:
+            continue
+        version, new = got[1], row.get("erp_updated_at")
+        if version is not None and new is not None and version > new:
+            continue
+        current.append(row)
+    return current, {k: v[0] for k, v in stored.items()}
+
+
 def _apply_children(
     ctx: _Ctx,
     parents: list[dict[str, Any]],
@@ -336,6 +365,60 @@ def _apply_children(
                 rows.append(child)
     for kind, rows in grouped.items():
         upsert(ctx.conn, CHILD_TABLES[kind], _dedupe(rows), const=const)
+    for kind in {kind for parent in parents for kind in parent["_children"]}:
+        _drop_unlisted(ctx, kind, parents, parent_ids, parent_key)
+
+
+DROP_CHUNK = 20_000  # parameters per DELETE (parents and the children they keep)
+
+
+def _drop_unlisted(
+    ctx: _Ctx,
+    kind: str,
+    parents: list[dict[str, Any]],
+    parent_ids: dict[str, int],
+    parent_key: str,
+) -> None:
+    """Delete the ERP's rows of `kind` that the batch's parents no longer list (a line taken
+    off an order, a payment plan replaced). Only rows older than their parent's stored
+    version go: when the batch's parent was an older version (the upsert left the stored
+    one alone), the rows of the newer version stay. The portal's own rows (no `erp_id`:
+    an order's timeline lines about change requests) are never touched."""
+    table = CHILD_TABLES[kind]
+    parent_table = (Order if parent_key == "order_id" else Invoice).__table__  # type: ignore[attr-defined]
+    stored_version = (
+        sa.select(parent_table.c.erp_updated_at)
+        .where(parent_table.c.id == table.c[parent_key])
+        .scalar_subquery()
+    )
+    chunk_ids: list[int] = []
+    chunk_kept: list[str] = []
+
+    def flush() -> None:
+        if chunk_ids:
+            ctx.conn.execute(
+                sa.delete(table).where(
+                    table.c[parent_key].in_(chunk_ids),
+                    table.c.erp_id.is_not(None),
+                    table.c.erp_id.not_in(chunk_kept),
+                    sa.or_(
+                        table.c.erp_updated_at.is_(None),
+                        table.c.erp_updated_at < stored_version,
+                    ),
+                )
+            )
+        chunk_ids.clear()
+        chunk_kept.clear()
+
+    for parent in parents:
+        children = parent["_children"].get(kind)
+        if children is None:
+            continue
+        if len(chunk_ids) + len(chunk_kept) + 1 + len(children) > DROP_CHUNK:
+            flush()
+        chunk_ids.append(parent_ids[parent["erp_id"]])
+        chunk_kept.extend(c["erp_id"] for c in children)
+    flush()
 
 
 def _apply_contracts(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
@@ -348,8 +431,8 @@ def _apply_orders(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
     good, failures = _resolve(ctx, rows, contracts=True)
     table = Order.__table__  # type: ignore[attr-defined]
     upsert(ctx.conn, table, good, const={"updated_at": ctx.now})
-    ids = _ids_by_erp(ctx.conn, table, (r["erp_id"] for r in good))
-    _apply_children(ctx, good, ids, "order_id", lambda _p: {})
+    current, ids = _current_parents(ctx, table, good)
+    _apply_children(ctx, current, ids, "order_id", lambda _p: {})
     return failures
 
 
@@ -357,10 +440,10 @@ def _apply_invoices(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
     good, failures = _resolve(ctx, rows, contracts=True, orders=True)
     table = Invoice.__table__  # type: ignore[attr-defined]
     upsert(ctx.conn, table, good, const={"updated_at": ctx.now})
-    ids = _ids_by_erp(ctx.conn, table, (r["erp_id"] for r in good))
+    current, ids = _current_parents(ctx, table, good)
     _apply_children(
         ctx,
-        good,
+        current,
         ids,
         "invoice_id",
         lambda p: {"contract_id": p["contract_id"]},

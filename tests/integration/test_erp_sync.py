@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from cabinet.erp import sync
-from cabinet.erp.client import ErpClient
+from cabinet.erp.client import ErpClient, Page
 from models.base import utcnow
 from models.documents import Certificate, ShippingDocument
 from models.erp import ErpOrganisation, ErpWatermark, SyncIssue, SyncLease, SyncRun, SyncStatus
@@ -310,3 +310,76 @@ def test_columns_the_erp_does_not_send_get_their_defaults_and_keep_portal_values
     db.expire_all()
     order = db.exec(select(Order).where(Order.erp_id == "ORD-00000007")).one()
     assert order.location == "Сургут (Свердл.)" and order.pending_request is True
+
+
+def _keys(db: Session, model: type, parent_col: str, parent_id: int) -> list[str | None]:
+    rows = db.exec(select(model.erp_id).where(getattr(model, parent_col) == parent_id)).all()  # type: ignore[attr-defined]
+    return sorted(rows, key=lambda k: k or "")
+
+
+class _Pages:
+    """A change feed that serves one page of given rows per entity (the rest empty)."""
+
+    def __init__(self, rows: dict[str, list[dict]]) -> None:
+        self.rows = rows
+
+    def changes(self, entity: str, since: str, limit: int) -> Page:
+        if since == "":
+            return Page(rows=self.rows.get(entity, []), next="done", has_more=False)
+        return Page(rows=[], next=since, has_more=False)
+
+
+def test_child_rows_the_erp_no_longer_lists_are_removed(
+    db: Session, erp: FakeErp, client: ErpClient
+):
+    sync.run_sync(db, client, batch=100)
+    data = erp.data
+    i = next(k for k in range(SIZES["orders"]) if len(data.current("orders", k)["lines"]) >= 2)
+    row = data.current("orders", i)
+    order = db.exec(select(Order).where(Order.erp_id == row["erp_id"])).one()
+    assert order.id is not None
+    lines = sorted(line["erp_id"] for line in row["lines"])
+    assert _keys(db, OrderLine, "order_id", order.id) == lines
+    # the portal's own timeline line (no ERP key) about a change request
+    db.add(
+        OrderEvent(
+            order_id=order.id,
+            organisation_id=order.organisation_id,
+            title="Запрос на изменение отправлен",
+            at=utcnow(),
+        )
+    )
+    db.commit()
+    kept_vehicles = _keys(db, OrderVehicle, "order_id", order.id)
+    # the ERP takes the second line off, drops the timeline, and does not send vehicles
+    data.touch("orders", i, lines=[row["lines"][0]], events=[], vehicles=None)
+    inv = data.current("invoices", 1)
+    data.touch("invoices", 1, schedule=inv["schedule"][:0], operations=inv["operations"][:1])
+
+    report = sync.run_sync(db, client, batch=100)
+
+    assert report is not None and report.status == SyncStatus.OK and report.rows_failed == 0
+    db.expire_all()
+    assert _keys(db, OrderLine, "order_id", order.id) == [row["lines"][0]["erp_id"]]
+    assert _keys(db, OrderEvent, "order_id", order.id) == [None]  # only the portal's own
+    assert _keys(db, OrderVehicle, "order_id", order.id) == kept_vehicles  # not sent: kept
+    invoice = db.exec(select(Invoice).where(Invoice.erp_id == inv["erp_id"])).one()
+    assert _keys(db, PaymentScheduleItem, "invoice_id", invoice.id) == []
+    assert _keys(db, FinanceOperation, "invoice_id", invoice.id) == [inv["operations"][0]["erp_id"]]
+    # other orders keep their lines
+    other = data.current("orders", (i + 1) % SIZES["orders"])
+    other_id = db.exec(select(Order.id).where(Order.erp_id == other["erp_id"])).one()
+    assert _keys(db, OrderLine, "order_id", other_id) == sorted(
+        line["erp_id"] for line in other["lines"]
+    )
+
+    # An older version of the order arrives late (its full list of lines): the stored newer
+    # version wins, and its lines are neither brought back nor removed.
+    stale = dict(row, lines=row["lines"][1:])
+    db.exec(sa.delete(ErpWatermark).where(col(ErpWatermark.entity) == "orders"))  # type: ignore[call-overload]
+    db.commit()
+    report = sync.run_sync(db, _Pages({"orders": [stale]}), batch=100, entities=("orders",))
+    assert report is not None and report.status == SyncStatus.OK and report.rows_in == 1
+
+    db.expire_all()
+    assert _keys(db, OrderLine, "order_id", order.id) == [row["lines"][0]["erp_id"]]
