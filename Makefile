@@ -24,7 +24,7 @@ SCALE_REDIS_URL    ?= redis://127.0.0.1:$(REDIS_PORT)/0
 # apt-get as root, or through sudo when there is one.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || { command -v sudo >/dev/null && echo sudo; })
 
-# The fake ERP (tests/fakes/erp_server.py): `make run` / `make run-prod` start it on
+# The fake ERP (tests/fakes/erp_server.py): `make run` / `make run-prod` / `make run-scaled` start it on
 # FAKE_ERP_PORT and point ERP_URL at it, unless ERP_URL is set (a real ERP); it stops with them.
 FAKE_ERP_PORT ?= 8765
 WITH_FAKE_ERP = if [ -z "$${ERP_URL:-}" ]; then \
@@ -78,7 +78,8 @@ run-prod: demo
 run-scaled: install pg-up redis-up
 	DATABASE_URL=$(SCALE_DATABASE_URL) $(VENV)/bin/alembic upgrade head
 	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) -m cabinet.demo
-	DATABASE_URL=$(SCALE_DATABASE_URL) REDIS_URL=$(SCALE_REDIS_URL) $(VENV)/bin/reflex run --env prod
+	$(WITH_FAKE_ERP) DATABASE_URL=$(SCALE_DATABASE_URL) REDIS_URL=$(SCALE_REDIS_URL) \
+	  $(VENV)/bin/reflex run --env prod
 
 ## Debian packages the tests need: PostgreSQL, Redis, Chromium, a Cyrillic font.
 system-deps:
