@@ -32,6 +32,10 @@ PHONE_REGION = "RU"
 IP_FAILURE_FACTOR = 4
 # Registrations and password-reset codes per hour from one address (SMS/e-mail pumping).
 REGISTER_PER_IP_HOUR = 30
+# A registration whose e-mail and phone both stay unconfirmed this long is abandoned: its
+# contacts no longer block a new registration (the old account is released, see
+# `released_contacts`). Long after every confirmation code has expired.
+UNCONFIRMED_KEEP = timedelta(hours=24)
 RESET_PER_IP_HOUR = 30
 
 
@@ -300,3 +304,26 @@ def fernet_key(secret_key: str) -> bytes:
     """A Fernet key derived from the application secret (for TOTP secrets at rest)."""
     digest = hashlib.sha256(b"cabinet-totp|" + secret_key.encode()).digest()
     return base64.urlsafe_b64encode(digest)
+
+
+def is_abandoned(
+    *,
+    email_confirmed_at: datetime | None,
+    phone_confirmed_at: datetime | None,
+    created_at: datetime,
+    now: datetime,
+) -> bool:
+    """A self-registration nobody ever confirmed a contact of, older than UNCONFIRMED_KEEP:
+    whoever registered it never proved the e-mail or the phone was theirs."""
+    return (
+        email_confirmed_at is None
+        and phone_confirmed_at is None
+        and now - created_at >= UNCONFIRMED_KEEP
+    )
+
+
+def released_contacts(user_id: int) -> tuple[str, str]:
+    """The e-mail and phone an abandoned account keeps once released: unique, never valid
+    (the `.invalid` domain is reserved; the phone is not a number), so nobody can log in
+    with them or register them."""
+    return f"released-{user_id}@example.invalid", f"released:{user_id}"

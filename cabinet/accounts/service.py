@@ -281,6 +281,47 @@ def _limit_per_ip(session: Session, *, action: str, ip: str, limit: int) -> None
 # --- registration ---------------------------------------------------------------------------
 
 
+def _release_abandoned(session: Session, *, email: str, phone: str, ip: str = "") -> int:
+    """Free the e-mail and phone of abandoned registrations (`rules.is_abandoned`) that hold
+    them: such an account keeps its row (its audit trail stays whole) but gets placeholder
+    contacts, is blocked and loses its sessions. Otherwise whoever typed somebody else's
+    e-mail or phone once — by mistake or on purpose — would keep its owner out for good.
+    No commit (the caller's transaction). How many were released."""
+    now = utcnow()
+    holders = session.exec(
+        select(User).where((User.email == email) | (User.phone == phone))  # type: ignore[operator]
+    ).all()
+    released = 0
+    for user in holders:
+        if user.id is None or not rules.is_abandoned(
+            email_confirmed_at=user.email_confirmed_at,
+            phone_confirmed_at=user.phone_confirmed_at,
+            created_at=user.created_at,
+            now=now,
+        ):
+            continue
+        before = {"email": user.email, "phone": user.phone}
+        user.email, user.phone = rules.released_contacts(user.id)
+        user.pending_email = user.pending_phone = ""
+        user.is_blocked = True
+        session.add(user)
+        revoke_user_sessions(session, user_id=user.id)
+        audit.record(
+            session,
+            actor_id=None,
+            action="accounts.release_unconfirmed",
+            object_type="user",
+            object_id=user.id,
+            before=before,
+            after={"email": user.email, "phone": user.phone, "is_blocked": True},
+            ip=ip,
+        )
+        released += 1
+    if released:
+        session.flush()  # the unique columns are free before the new user is inserted
+    return released
+
+
 @dataclass(frozen=True)
 class Registered:
     user_id: int
@@ -312,13 +353,19 @@ def register(
             values[name] = check()
         except ValidationFailed as e:
             errors[e.field or name] = e.message
-    errors = {
-        **_unique_conflicts(session, email=values.get("email"), phone=values.get("phone")),
-        **errors,
-    }
+    if errors:
+        raise FormErrors(
+            {
+                **_unique_conflicts(session, email=values.get("email"), phone=values.get("phone")),
+                **errors,
+            }
+        )
+    _limit_per_ip(session, action="accounts.register", ip=ip, limit=rules.REGISTER_PER_IP_HOUR)
+    # In the registration's own transaction: undone with it if anything below refuses.
+    _release_abandoned(session, email=values["email"], phone=values["phone"], ip=ip)
+    errors = _unique_conflicts(session, email=values["email"], phone=values["phone"])
     if errors:
         raise FormErrors(errors)
-    _limit_per_ip(session, action="accounts.register", ip=ip, limit=rules.REGISTER_PER_IP_HOUR)
     user = User(
         full_name=values["full_name"],
         email=values["email"],

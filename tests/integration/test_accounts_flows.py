@@ -171,6 +171,75 @@ def test_duplicate_email_or_phone_is_refused_with_a_field_message(db, anna, fiel
     assert len(db.exec(select(User.id)).all()) == users_before
 
 
+def _age(db: Session, user_id: int, hours: float) -> None:
+    user = db.get(User, user_id)
+    assert user is not None
+    user.created_at = utcnow() - timedelta(hours=hours)
+    db.add(user)
+    db.commit()
+
+
+def test_an_abandoned_registration_no_longer_blocks_its_email_and_phone(db, anna):
+    squatter = register(db, anna)  # never confirmed
+    _age(db, squatter.user_id, 25)
+    other = new_person()
+
+    reg = register(db, other, email=anna.email, phone=anna.phone_typed)
+
+    new = db.get(User, reg.user_id)
+    assert new is not None and (new.email, new.phone) == (anna.email, anna.phone)
+    old = db.get(User, squatter.user_id)
+    assert old is not None and old.is_blocked
+    assert (old.email, old.phone) == rules.released_contacts(squatter.user_id)
+    assert find_session(db, squatter.token, need_confirmed=False) is None  # its session ended
+    assert "accounts.release_unconfirmed" in actions_of(db, squatter.user_id)
+    # the new owner confirms and logs in; the old password leads nowhere
+    service.confirm_contacts(
+        db,
+        user_id=reg.user_id,
+        email_code=last_code(db, anna.email),
+        phone_code=last_code(db, anna.phone),
+    )
+    with pytest.raises(PermissionDenied):  # blocked
+        service.login(db, login=rules.released_contacts(squatter.user_id)[0], password=PASSWORD)
+    logged = service.login(db, login=anna.email, password=PASSWORD)
+    assert resolve_user_id(db, logged.token) == reg.user_id
+
+
+@pytest.mark.parametrize("confirmed", ["none_yet", "email"])
+def test_a_recent_or_confirmed_registration_still_blocks(db, anna, confirmed):
+    first = register(db, anna)
+    if confirmed == "email":
+        with pytest.raises(FormErrors):  # the e-mail's code is right, the phone's is not
+            service.confirm_contacts(
+                db, user_id=first.user_id, email_code=last_code(db, anna.email), phone_code="0"
+            )
+        assert service.confirm_view(db, user_id=first.user_id).email_confirmed
+        _age(db, first.user_id, 24 * 30)  # old, but its e-mail was proven
+    else:
+        _age(db, first.user_id, 23)  # younger than rules.UNCONFIRMED_KEEP
+    with pytest.raises(FormErrors) as err:
+        register(db, new_person(), email=anna.email)
+    assert set(err.value.errors) == {"email"}
+    db.rollback()
+    user = db.get(User, first.user_id)
+    assert user is not None and user.email == anna.email and not user.is_blocked
+
+
+def test_a_refused_registration_releases_nothing(db, anna):
+    squatter = register(db, anna)
+    _age(db, squatter.user_id, 25)
+    owner = new_person()
+    confirmed_user(db, owner)
+    # the e-mail is abandoned, but the phone belongs to a confirmed account
+    with pytest.raises(FormErrors) as err:
+        register(db, new_person(), email=anna.email, phone=owner.phone_typed)
+    assert set(err.value.errors) == {"phone"}
+    db.rollback()
+    old = db.get(User, squatter.user_id)
+    assert old is not None and old.email == anna.email and not old.is_blocked
+
+
 def test_invalid_registration_reports_every_field_and_writes_nothing(db):
     users = len(db.exec(select(User.id)).all())
     messages = len(db.exec(select(OutboxMessage.id)).all())

@@ -319,3 +319,35 @@ def test_session_device_is_described_from_the_user_agent(ua, label):
     from cabinet.accounts.queries import describe_agent
 
     assert describe_agent(ua) == label
+
+
+@pytest.mark.parametrize(
+    ("email_ok", "phone_ok", "hours", "abandoned"),
+    [
+        (False, False, 25, True),
+        (False, False, 24, True),  # exactly UNCONFIRMED_KEEP
+        (False, False, 23.9, False),
+        (True, False, 24 * 30, False),  # the e-mail was proven
+        (False, True, 24 * 30, False),  # the phone was proven
+    ],
+)
+def test_abandoned_registration(email_ok, phone_ok, hours, abandoned):
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    at = now - timedelta(days=40)
+    assert (
+        rules.is_abandoned(
+            email_confirmed_at=at if email_ok else None,
+            phone_confirmed_at=at if phone_ok else None,
+            created_at=now - timedelta(hours=hours),
+            now=now,
+        )
+        is abandoned
+    )
+
+
+def test_released_contacts_are_unique_and_never_valid():
+    email, phone = rules.released_contacts(12345)
+    assert rules.released_contacts(12346) != (email, phone)
+    assert email.endswith(".invalid") and len(phone) <= 20
+    with pytest.raises(ValidationFailed):
+        rules.normalize_phone(phone)
