@@ -13,9 +13,9 @@ from typing import Any
 
 import reflex as rx
 
-from cabinet import routes
+from cabinet import downloads, routes
 from cabinet.access.state import SessionState
-from cabinet.applications import export, queries, rules, service
+from cabinet.applications import queries, rules, service
 from cabinet.applications.queries import ApplicationView, Filters, ListRow
 from cabinet.db import session_scope
 from cabinet.errors import DomainError, ValidationFailed
@@ -763,31 +763,29 @@ class ApplicationsRegistryState(_ListFilters):
         query["overdue"] = "1" if data.get("overdue") in ("on", True, "true", "1") else ""
         return rx.redirect(routes.with_query(ADMIN_APPLICATIONS, **query))
 
-    def _export_rows(self) -> list[list[str]] | None:
+    def _export_source(self) -> downloads.RowSource | None:
+        """The caller's rows to export (checked now, read later in the export's thread)."""
         actor = self._actor()
         if actor is None or not queries.is_processor(actor):
             return None
-        with session_scope() as s:
-            return list(queries.export_rows(s, actor, self._staff_filters()))
+        f = self._staff_filters()
+        return lambda s: queries.export_rows(s, actor, f)
 
     @rx.event
-    def export_csv(self):
+    async def export_csv(self):
         """Every registry row matching the filters (not only this page) as CSV."""
-        rows = self._export_rows()
-        if rows is None:
-            return rx.toast.error("Недостаточно прав для этого действия.")
-        data = export.to_csv(queries.EXPORT_HEADERS, rows)
-        return rx.download(data=data, filename="zayavki.csv", mime_type="text/csv")
+        return await self._export("csv")
 
     @rx.event
-    def export_xlsx(self):
+    async def export_xlsx(self):
         """The same rows as an Excel workbook."""
-        rows = self._export_rows()
-        if rows is None:
+        return await self._export("xlsx")
+
+    async def _export(self, kind: str) -> Any:
+        source = self._export_source()
+        if source is None:
             return rx.toast.error("Недостаточно прав для этого действия.")
-        data = export.to_xlsx(queries.EXPORT_HEADERS, rows, title="Заявки")
-        return rx.download(
-            data=data,
-            filename="zayavki.xlsx",
-            mime_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        data = await downloads.build_off_loop(kind, queries.EXPORT_HEADERS, source, title="Заявки")
+        if kind == "csv":
+            return rx.download(data=data, filename="zayavki.csv", mime_type="text/csv")
+        return rx.download(data=data, filename="zayavki.xlsx", mime_type=downloads.XLSX)

@@ -7,9 +7,8 @@ from typing import Any
 
 import reflex as rx
 
-from cabinet import routes
+from cabinet import downloads, routes
 from cabinet.access.rules import Actor, Perm
-from cabinet.applications import export
 from cabinet.db import session_scope
 from cabinet.errors import DomainError, ValidationFailed
 from cabinet.finance import queries
@@ -201,27 +200,31 @@ class InvoicesState(_FinanceBase):
         }
         return rx.redirect(routes.with_query(routes.INVOICES, **query))
 
-    def _export_rows(self) -> list[list[str]] | None:
+    def _export_source(self) -> downloads.RowSource | None:
+        """The caller's rows to export (checked now, read later in the export's thread)."""
         actor = self._actor()
         if actor is None or not self._may(actor):
             return None
-        with session_scope() as s:
-            return list(queries.invoice_export_rows(s, actor, self._filters()))
+        f = self._filters()
+        return lambda s: queries.invoice_export_rows(s, actor, f)
 
     @rx.event
-    def export_csv(self):
-        rows = self._export_rows()
-        if rows is None:
-            return rx.toast.error("Недостаточно прав для этого действия.")
-        data = export.to_csv(queries.INVOICE_EXPORT_HEADERS, rows)
-        return rx.download(data=data, filename="scheta.csv", mime_type="text/csv")
+    async def export_csv(self):
+        return await self._export("csv")
 
     @rx.event
-    def export_xlsx(self):
-        rows = self._export_rows()
-        if rows is None:
+    async def export_xlsx(self):
+        return await self._export("xlsx")
+
+    async def _export(self, kind: str) -> Any:
+        source = self._export_source()
+        if source is None:
             return rx.toast.error("Недостаточно прав для этого действия.")
-        data = export.to_xlsx(queries.INVOICE_EXPORT_HEADERS, rows, title="Счета")
+        data = await downloads.build_off_loop(
+            kind, queries.INVOICE_EXPORT_HEADERS, source, title="Счета"
+        )
+        if kind == "csv":
+            return rx.download(data=data, filename="scheta.csv", mime_type="text/csv")
         return rx.download(data=data, filename="scheta.xlsx", mime_type=XLSX)
 
 

@@ -12,10 +12,9 @@ from typing import Any
 
 import reflex as rx
 
-from cabinet import routes
+from cabinet import downloads, routes
 from cabinet.access.rules import Actor, Perm
 from cabinet.access.state import SessionState
-from cabinet.applications import export
 from cabinet.db import session_scope
 from cabinet.errors import DomainError, ValidationFailed
 from cabinet.orders import queries, rules, service
@@ -24,7 +23,7 @@ from cabinet.orders.queries import OrderRow, OrderView
 from cabinet.pagination import page_params
 from components.data_table import ALL
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = downloads.XLSX
 
 
 class RegistryBase(SessionState):
@@ -191,28 +190,30 @@ class OrdersState(RegistryBase):
         }
         return rx.redirect(routes.with_query(routes.ORDERS, **query))
 
-    def _export_rows(self) -> list[list[str]] | None:
+    def _export_source(self) -> downloads.RowSource | None:
+        """The caller's rows to export (checked now, read later in the export's thread)."""
         actor = self._actor()
         if actor is None or not self._may(actor):
             return None
-        with session_scope() as s:
-            return list(queries.export_rows(s, actor, self._filters()))
+        f = self._filters()
+        return lambda s: queries.export_rows(s, actor, f)
 
     @rx.event
-    def export_csv(self):
+    async def export_csv(self):
         """Every order matching the filters (not only this page) as CSV."""
-        rows = self._export_rows()
-        if rows is None:
-            return rx.toast.error("Недостаточно прав для этого действия.")
-        data = export.to_csv(queries.EXPORT_HEADERS, rows)
-        return rx.download(data=data, filename="zakazy.csv", mime_type="text/csv")
+        return await self._export("csv")
 
     @rx.event
-    def export_xlsx(self):
-        rows = self._export_rows()
-        if rows is None:
+    async def export_xlsx(self):
+        return await self._export("xlsx")
+
+    async def _export(self, kind: str) -> Any:
+        source = self._export_source()
+        if source is None:
             return rx.toast.error("Недостаточно прав для этого действия.")
-        data = export.to_xlsx(queries.EXPORT_HEADERS, rows, title="Заказы")
+        data = await downloads.build_off_loop(kind, queries.EXPORT_HEADERS, source, title="Заказы")
+        if kind == "csv":
+            return rx.download(data=data, filename="zakazy.csv", mime_type="text/csv")
         return rx.download(data=data, filename="zakazy.xlsx", mime_type=XLSX)
 
 

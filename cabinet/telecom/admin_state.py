@@ -192,20 +192,24 @@ class TelSimsState(TelPage, SessionState):
         return [outcome, rx.redirect(routes.with_query(routes.ADMIN_TELECOM_SIM, id=sim_id))]
 
     @rx.event
-    def export_csv(self):
-        """Every SIM matching the filters, in the import format."""
+    async def export_csv(self):
+        """Every SIM matching the filters, in the import format (read and written in a
+        thread: the worker's other pages go on meanwhile, see cabinet.downloads)."""
         actor = self._actor()
         if actor is None or not actor.has(Perm.TELECOM_VIEW):
             return fail(PermissionDenied())
-        with session_scope() as s:
-            data = aq.export_sims(
-                s,
-                actor,
-                status=self.f_status,
-                partner_id=_int(self.f_partner),
-                tariff_id=_int(self.f_tariff),
-                q=self.f_q,
-            )
+        filters = {
+            "status": self.f_status,
+            "partner_id": _int(self.f_partner),
+            "tariff_id": _int(self.f_tariff),
+            "q": self.f_q,
+        }
+
+        def build() -> bytes:
+            with session_scope() as s:
+                return aq.export_sims(s, actor, **filters)  # type: ignore[arg-type]
+
+        data = await asyncio.to_thread(build)
         return rx.download(data=data, filename="sim-cards.csv", mime_type="text/csv")
 
 

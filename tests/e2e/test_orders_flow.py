@@ -83,3 +83,32 @@ def test_customer_asks_to_cancel_an_order_and_it_shows_pending(open_page) -> Non
     client.by_id("order-pending").wait_for()
     assert client.by_id("order-cancel").count() == 0
     client.shot("orders-detail-pending")
+
+
+def test_customer_exports_the_orders_registry_as_xlsx_and_csv(open_page) -> None:  # type: ignore[no-untyped-def]
+    from io import BytesIO
+
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    from models import Order
+
+    with Session(engine()) as s:
+        org = s.exec(select(Order).where(Order.erp_id == "DEMO-7707083893-O6")).one()
+        numbers = set(
+            s.exec(select(Order.number).where(Order.organisation_id == org.organisation_id)).all()
+        )
+    client = open_page()
+    client.use_session(session_token("client@demo.local"))
+    client.goto("/orders")
+    with client.page.expect_download() as info:
+        client.click("orders-export-xlsx")
+    download = info.value
+    assert download.suggested_filename == "zakazy.xlsx"
+    sheet = load_workbook(BytesIO(Path(download.path()).read_bytes())).active
+    exported = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert exported and exported <= numbers  # the organisation's orders, no one else's
+
+    with client.page.expect_download() as info:
+        client.click("orders-export-csv")
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("Номер") and all(n in text for n in exported)
