@@ -7,6 +7,7 @@ the services check. Uploaded attachment ids live in a backend-only var.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -452,22 +453,33 @@ class JournalPageState(SessionState):
         return rx.redirect(queries.entry_url(entry_id))
 
     @rx.event
-    def print_pdf(self):
+    async def print_pdf(self):
+        """The journal (or the chosen period) as PDF, stored for download. Rendering a long
+        journal takes seconds (a QR code per signature): it runs in a thread, so the worker's
+        other pages go on meanwhile; the button shows it is busy."""
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.LOGIN)
+            yield rx.redirect(routes.LOGIN)
+            return
+        try:
+            journal_id = self._journal_id()
+            day_from = queries.parse_day(self.f_from, "from")
+            day_to = queries.parse_day(self.f_to, "to")
+        except DomainError as e:
+            yield _fail(e)
+            return
         self.busy = True
         yield
-        try:
+
+        def render() -> tuple[int, str]:
             with session_scope() as s:
                 stored = service.print_journal(
-                    s,
-                    actor_id=actor.id,
-                    journal_id=self._journal_id(),
-                    day_from=queries.parse_day(self.f_from, "from"),
-                    day_to=queries.parse_day(self.f_to, "to"),
+                    s, actor_id=actor.id, journal_id=journal_id, day_from=day_from, day_to=day_to
                 )
-                self.pdf_file_id, self.pdf_name = stored.id or 0, stored.filename
+                return stored.id or 0, stored.filename
+
+        try:
+            self.pdf_file_id, self.pdf_name = await asyncio.to_thread(render)
         except DomainError as e:
             self.busy = False
             yield _fail(e)

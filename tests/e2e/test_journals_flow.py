@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlmodel import Session, select
 
-from tests.e2e.helpers import DEMO_PASSWORD, Viewport, engine
+from tests.e2e.helpers import DEMO_PASSWORD, SESSION_COOKIE, Viewport, engine
 
 pytestmark = pytest.mark.e2e
 
@@ -63,6 +63,14 @@ def test_entry_written_signed_by_both_sides_and_verified(open_page) -> None:  # 
     op = _patient(open_page())
     _login(op, "operator@demo.local")
     op.goto(f"/journals/journal?id={journal_id}")
+    # The journal's print form (rendered in a thread while the page stays live).
+    op.click("journal-print")
+    op.by_id("journal-pdf-link").wait_for()
+    pdf_href = op.by_id("journal-pdf-link").get_attribute("href") or ""
+    # the operator's session cookie (the test's API runs on another host name than the pages)
+    token = next(c["value"] for c in op.context.cookies() if c["name"] == SESSION_COOKIE)
+    pdf = op.page.context.request.get(pdf_href, headers={"Cookie": f"{SESSION_COOKIE}={token}"})
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF"), pdf.status
     op.click("journal-new-entry")
     op.by_id("jentry-new-work-kind").wait_for()
     op.fill("jentry-new-work-kind", "Проверка СОУЭ (e2e)")
