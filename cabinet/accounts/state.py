@@ -6,10 +6,13 @@ resolves the caller from the session cookie on the server. Messages come from Do
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from cabinet import routes
 from cabinet.access.rules import Actor
@@ -64,6 +67,22 @@ def _stage_redirect(token: str):  # type: ignore[no-untyped-def]
     return rx.redirect(stage) if stage else None
 
 
+T = TypeVar("T")
+
+
+async def _in_thread(action: Callable[[Session], T]) -> T:
+    """`action(session)` in a thread with a session of its own, awaited. For the handlers
+    that hash or check a password: argon2 takes ~100 ms of CPU (deliberately), and an event
+    handler runs on the worker's event loop — ten logins at once would hold up every page
+    of the worker for a second. argon2 lets go of the GIL, so the loop goes on meanwhile."""
+
+    def run() -> T:
+        with session_scope() as s:
+            return action(s)
+
+    return await asyncio.to_thread(run)
+
+
 class RegisterState(_FormMixin, SessionState):
     @rx.event
     def load(self):
@@ -71,20 +90,14 @@ class RegisterState(_FormMixin, SessionState):
         return _stage_redirect(self.token)
 
     @rx.event
-    def submit(self, form: dict[str, Any]):
+    async def submit(self, form: dict[str, Any]):
         self._clear()
+        values = {
+            k: _value(form, k) for k in ("full_name", "email", "phone", "password", "password2")
+        }
+        ip, agent = self._client_ip(), self._user_agent()
         try:
-            with session_scope() as s:
-                reg = service.register(
-                    s,
-                    full_name=_value(form, "full_name"),
-                    email=_value(form, "email"),
-                    phone=_value(form, "phone"),
-                    password=_value(form, "password"),
-                    password2=_value(form, "password2"),
-                    ip=self._client_ip(),
-                    user_agent=self._user_agent(),
-                )
+            reg = await _in_thread(lambda s: service.register(s, **values, ip=ip, user_agent=agent))
         except DomainError as e:
             self._fail(e)
             return None
@@ -182,17 +195,14 @@ class LoginState(_FormMixin, SessionState):
         return _stage_redirect(self.token)
 
     @rx.event
-    def submit(self, form: dict[str, Any]):
+    async def submit(self, form: dict[str, Any]):
         self._clear()
+        login, password = _value(form, "login"), _value(form, "password")
+        ip, agent = self._client_ip(), self._user_agent()
         try:
-            with session_scope() as s:
-                result = service.login(
-                    s,
-                    login=_value(form, "login"),
-                    password=_value(form, "password"),
-                    ip=self._client_ip(),
-                    user_agent=self._user_agent(),
-                )
+            result = await _in_thread(
+                lambda s: service.login(s, login=login, password=password, ip=ip, user_agent=agent)
+            )
         except DomainError as e:
             self._fail(e)
             return None
@@ -303,18 +313,16 @@ class ResetState(_FormMixin, SessionState):
         self.step, self.login = "ask", ""
 
     @rx.event
-    def submit(self, form: dict[str, Any]):
+    async def submit(self, form: dict[str, Any]):
         self._clear()
+        login, ip = self.login, self._client_ip()
+        code, password, password2 = (_value(form, k) for k in ("code", "password", "password2"))
         try:
-            with session_scope() as s:
-                service.reset_password(
-                    s,
-                    login=self.login,
-                    code=_value(form, "code"),
-                    password=_value(form, "password"),
-                    password2=_value(form, "password2"),
-                    ip=self._client_ip(),
+            await _in_thread(
+                lambda s: service.reset_password(
+                    s, login=login, code=code, password=password, password2=password2, ip=ip
                 )
+            )
         except DomainError as e:
             self._fail(e)
             return None
@@ -374,6 +382,23 @@ class ProfileState(_FormMixin, SessionState):
         self.notice = ok
         return True
 
+    async def _run_in_thread(self, action, ok: str = "") -> bool:  # type: ignore[no-untyped-def]
+        """`_run` with `action(session, actor_id)` in a thread (see `_in_thread`)."""
+        self._clear()
+        actor = self._actor()
+        if actor is None:
+            self.errors = {"form": NotAuthenticated.default}
+            return False
+        try:
+            await _in_thread(lambda s: action(s, actor.id))
+        except DomainError as e:
+            self._fail(e)
+            self._reload(actor.id)
+            return False
+        self._reload(actor.id)
+        self.notice = ok
+        return True
+
     @rx.event
     def save_name(self, form: dict[str, Any]):
         name = _value(form, "full_name")
@@ -386,21 +411,22 @@ class ProfileState(_FormMixin, SessionState):
         return None
 
     @rx.event
-    def change_password(self, form: dict[str, Any]):
+    async def change_password(self, form: dict[str, Any]):
         current, new, new2 = (
             _value(form, "current_password"),
             _value(form, "new_password"),
             _value(form, "new_password2"),
         )
-        if self._run(
+        token, ip = self.token, self._client_ip()
+        if await self._run_in_thread(
             lambda s, uid: service.change_password(
                 s,
                 actor_id=uid,
                 current=current,
                 password=new,
                 password2=new2,
-                current_token=self.token,
-                ip=self._client_ip(),
+                current_token=token,
+                ip=ip,
             )
         ):
             return rx.toast.success("Пароль изменён. Другие сеансы завершены.")
@@ -412,14 +438,15 @@ class ProfileState(_FormMixin, SessionState):
         self.editing = kind if kind in ("email", "phone") else ""
 
     @rx.event
-    def start_change(self, form: dict[str, Any]):
+    async def start_change(self, form: dict[str, Any]):
         kind = self.editing
         if kind not in ("email", "phone"):
             return None
         value, password = _value(form, f"new_{kind}"), _value(form, f"{kind}_password")
-        if self._run(
+        ip = self._client_ip()
+        if await self._run_in_thread(
             lambda s, uid: service.request_contact_change(
-                s, actor_id=uid, kind=kind, value=value, password=password, ip=self._client_ip()
+                s, actor_id=uid, kind=kind, value=value, password=password, ip=ip
             )
         ):
             self.notice = (
@@ -521,19 +548,17 @@ class SecurityState(_FormMixin, SessionState):
         return rx.toast.success("Приложение-аутентификатор подключено.")
 
     @rx.event
-    def enable_code(self, form: dict[str, Any]):
+    async def enable_code(self, form: dict[str, Any]):
         actor = self._actor_or_error()
         if actor is None:
             return None
+        method, password, ip = _value(form, "method"), _value(form, "password"), self._client_ip()
         try:
-            with session_scope() as s:
-                service.enable_code_2fa(
-                    s,
-                    actor_id=actor.id,
-                    method=_value(form, "method"),
-                    password=_value(form, "password"),
-                    ip=self._client_ip(),
+            await _in_thread(
+                lambda s: service.enable_code_2fa(
+                    s, actor_id=actor.id, method=method, password=password, ip=ip
                 )
+            )
         except DomainError as e:
             self._fail(e)
             return None
@@ -542,18 +567,15 @@ class SecurityState(_FormMixin, SessionState):
         return rx.toast.success("Второй фактор включён.")
 
     @rx.event
-    def disable(self, form: dict[str, Any]):
+    async def disable(self, form: dict[str, Any]):
         actor = self._actor_or_error()
         if actor is None:
             return None
+        password, ip = _value(form, "disable_password"), self._client_ip()
         try:
-            with session_scope() as s:
-                service.disable_2fa(
-                    s,
-                    actor_id=actor.id,
-                    password=_value(form, "disable_password"),
-                    ip=self._client_ip(),
-                )
+            await _in_thread(
+                lambda s: service.disable_2fa(s, actor_id=actor.id, password=password, ip=ip)
+            )
         except DomainError as e:
             self._fail(e)
             return None
