@@ -8,6 +8,7 @@ state.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from dataclasses import dataclass
 
@@ -93,12 +94,15 @@ class MyEsignState(SessionState):
         return None
 
     @rx.event
-    def submit_request(self, form_data: dict):
+    async def submit_request(self, form_data: dict):
+        """Ask for a certificate: the key pair is made and sealed under the PIN (scrypt,
+        ~100 ms of CPU by design) in a thread, so the worker's other pages go on."""
         data = _form(form_data)
         actor = self._actor()
         if actor is None:
             return rx.redirect(routes.LOGIN)
-        try:
+
+        def request() -> None:
             with session_scope() as s:
                 service.request_certificate(
                     s,
@@ -109,6 +113,9 @@ class MyEsignState(SessionState):
                     pin_repeat=data.get("pin_repeat", ""),
                     confirmed=data.get("confirmed", "") in ("on", "true", "1"),
                 )
+
+        try:
+            await asyncio.to_thread(request)
         except ValidationFailed as e:
             self.errors = {e.field or "form": e.message}
             return None
@@ -170,21 +177,27 @@ class MyEsignState(SessionState):
         return rx.toast.success("Запрос на отзыв отправлен.")
 
     @rx.event
-    def submit_pin(self, form_data: dict):
+    async def submit_pin(self, form_data: dict):
+        """Change the key's PIN (two scrypt derivations: in a thread, see submit_request)."""
         data = _form(form_data)
         actor = self._actor()
         if actor is None:
             return rx.redirect(routes.LOGIN)
-        try:
+        certificate_id = self.dlg_id
+
+        def change() -> None:
             with session_scope() as s:
                 service.change_pin(
                     s,
                     actor_id=actor.id,
-                    certificate_id=self.dlg_id,
+                    certificate_id=certificate_id,
                     old_pin=data.get("old_pin", ""),
                     new_pin=data.get("pin", ""),
                     new_pin_repeat=data.get("pin_repeat", ""),
                 )
+
+        try:
+            await asyncio.to_thread(change)
         except DomainError as e:
             self.dlg_error = e.message
             self._reload(actor)
