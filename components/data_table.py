@@ -121,10 +121,43 @@ def filter_bar(
     id_prefix: str,
 ) -> rx.Component:
     """The list's filters as one form. `key` (the current URL query) remounts it on navigation
-    so the fields always show what the URL says."""
+    so the fields always show what the URL says.
+
+    On a phone only the first control (the search box) and the buttons show; "Фильтры"
+    unfolds the others (a checkbox and a CSS rule in the browser: no server round trip).
+    From the tablet width up every control shows in one wrapping row, as before."""
+    first, more = controls[:1], controls[1:]
+    toggle = f"{id_prefix}-more-toggle"
+    folded: list[rx.Component] = []
+    if more:
+        folded = [
+            rx.button(
+                rx.el.label(
+                    rx.icon("sliders-horizontal", size=16),
+                    t("Фильтры", "Filters"),
+                    html_for=toggle,
+                    id=f"{id_prefix}-more",
+                ),
+                as_child=True,
+                variant="soft",
+                color_scheme="gray",
+                display=["inline-flex", "inline-flex", "none"],
+                cursor="pointer",
+            ),
+            rx.flex(
+                *more,
+                class_name="filter-more",
+                display=["none", "none", "contents"],
+                direction="column",
+                spacing="2",
+                width="100%",
+            ),
+        ]
     return rx.form(
+        rx.el.input(type="checkbox", id=toggle, class_name="filter-more-toggle", hidden=True),
         rx.flex(
-            *controls,
+            *first,
+            *folded,
             rx.hstack(
                 rx.button(
                     rx.icon("filter", size=16),
@@ -152,6 +185,11 @@ def filter_bar(
         key=key,
         width="100%",
         id=f"{id_prefix}-form",
+        style={
+            "@media (max-width: 47.99em)": {
+                "&:has(.filter-more-toggle:checked) .filter-more": {"display": "flex"}
+            }
+        },
     )
 
 

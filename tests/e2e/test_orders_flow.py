@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from tests.e2e.helpers import engine, session_token
+from tests.e2e.helpers import Viewport, engine, session_token
 
 pytestmark = pytest.mark.e2e
 
@@ -112,3 +112,18 @@ def test_customer_exports_the_orders_registry_as_xlsx_and_csv(open_page) -> None
         client.click("orders-export-csv")
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
     assert text.startswith("Номер") and all(n in text for n in exported)
+
+
+def test_on_a_phone_the_filters_unfold_from_one_button(open_page) -> None:  # type: ignore[no-untyped-def]
+    phone = open_page(Viewport.PHONE)
+    phone.use_session(session_token("client@demo.local"))
+    phone.goto("/orders")
+    phone.by_id("orders-q").wait_for()
+    assert not phone.by_id("orders-number").is_visible()  # folded: the search box only
+    phone.click("orders-more")
+    phone.by_id("orders-number").wait_for(state="visible")
+    phone.fill("orders-number", "З-2026-100002")
+    phone.click("orders-apply")
+    phone.page.wait_for_url("**number=*")
+    phone.page.locator("text=З-2026-100002 >> visible=true").first.wait_for()
+    phone.shot("orders-phone-filters")
