@@ -7,6 +7,9 @@ reads only by the certificate's unguessable code.
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import reflex as rx
 
 from cabinet import routes
@@ -25,7 +28,9 @@ class DownloadState(SessionState):
     """PDF of a certificate, a shipping document or an invoice the caller may see."""
 
     @rx.event
-    def download(self, kind: str, item_id: int):
+    async def download(self, kind: str, item_id: int):
+        """The file is read or generated (reportlab, a QR code) in a thread: the worker's
+        other pages go on meanwhile."""
         actor = self._actor()
         if actor is None:
             return rx.redirect(routes.LOGIN)
@@ -36,9 +41,13 @@ class DownloadState(SessionState):
         }.get(str(kind))
         if fetch is None:
             return rx.toast.error("Документ не найден.")
-        try:
+
+        def read() -> Any:
             with session_scope() as s:
-                file = fetch(s, actor, item_id)
+                return fetch(s, actor, item_id)
+
+        try:
+            file = await asyncio.to_thread(read)
         except DomainError as e:
             return rx.toast.error(e.message)
         return rx.download(data=file.data, filename=file.filename, mime_type=file.content_type)
