@@ -89,9 +89,13 @@ def _short(value: object, limit: int = 300) -> str:
 class Ctx:
     caller_id: int | None
     after: dict[str, dict[tuple, dict[str, Any]]]
+    before: dict[str, dict[tuple, dict[str, Any]]] = dataclasses.field(default_factory=dict)
 
     def row(self, table: str, row_id: object) -> dict[str, Any] | None:
-        return self.after.get(table, {}).get((row_id,))
+        """The row as it is after the calls, or as it was before them when they deleted it
+        (a step under a draft the caller discarded together with it)."""
+        found = self.after.get(table, {}).get((row_id,))
+        return found if found is not None else self.before.get(table, {}).get((row_id,))
 
     @property
     def member_orgs(self) -> set[object]:
@@ -121,9 +125,10 @@ PRIVILEGE_TABLES = {
     "support_department_members",
 }
 # A row is "theirs" when one of these names the caller (and its organisation is theirs).
-OWNER_COLUMNS = ("user_id", "author_id", "owner_id", "created_by_id")
+OWNER_COLUMNS = ("user_id", "author_id", "owner_id", "created_by_id", "applicant_id")
 # Rows that hang under a parent row: theirs only if the parent is theirs.
 PARENTS = {
+    "application_events": ("application_id", "applications"),
     "link_request_events": ("request_id", "link_requests"),
     "support_messages": ("request_id", "support_requests"),
 }
@@ -831,10 +836,11 @@ def test_every_handler_refuses_strangers(
         for state, hs in by_state.items()
     ]
     for label, keys, calls, background in rounds:
+        before = after
         changes, after, leaked = _exercise(
             calls, identity, victims, e2e_engine, backend_url, after, background
         )
-        ctx = Ctx(caller_id=caller, after=after)
+        ctx = Ctx(caller_id=caller, after=after, before=before)
         judged |= {(c.table, c.key) for c in changes}
         findings += [
             Finding(label, f"changed {c}")
@@ -844,7 +850,7 @@ def test_every_handler_refuses_strangers(
         findings += [Finding(label, f"sent another organisation's data: {m!r}") for m in leaked]
     # Late writes (background work) show up only in the whole run's difference.
     end = snapshot(e2e_engine)
-    ctx = Ctx(caller_id=caller, after=end)
+    ctx = Ctx(caller_id=caller, after=end, before=start)
     findings += [
         Finding("(whole run, late write)", f"changed {c}")
         for c in diff(start, end)
