@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -92,6 +93,19 @@ def read_only(fn: Callable[[Session], T]) -> T:
             if attempt or not e.connection_invalidated:
                 raise
     raise AssertionError("unreachable")
+
+
+async def in_thread(action: Callable[[Session], T]) -> T:
+    """`action(session)` in a worker thread with a session of its own (`session_scope`),
+    awaited. For event handlers whose work is slow by nature — argon2 and scrypt, big exports,
+    PDFs: a handler runs on its worker's event loop, and every other page of that worker
+    waits while it works. Decide who the caller is and what they may touch before."""
+
+    def run() -> T:
+        with session_scope() as s:
+            return action(s)
+
+    return await asyncio.to_thread(run)
 
 
 @contextmanager

@@ -6,20 +6,17 @@ resolves the caller from the session cookie on the server. Messages come from Do
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import reflex as rx
-from sqlmodel import Session
 
 from cabinet import routes
 from cabinet.access.rules import Actor
 from cabinet.access.state import SessionState
 from cabinet.accounts import queries, service
 from cabinet.accounts.rules import FormErrors, format_phone, mask_email, mask_phone
-from cabinet.db import session_scope
+from cabinet.db import in_thread, session_scope
 from cabinet.errors import DomainError, NotAuthenticated
 
 _FORM_VALUE_MAX = 2000  # longer values are cut before validation (which then reports them)
@@ -67,20 +64,9 @@ def _stage_redirect(token: str):  # type: ignore[no-untyped-def]
     return rx.redirect(stage) if stage else None
 
 
-T = TypeVar("T")
-
-
-async def _in_thread(action: Callable[[Session], T]) -> T:
-    """`action(session)` in a thread with a session of its own, awaited. For the handlers
-    that hash or check a password: argon2 takes ~100 ms of CPU (deliberately), and an event
-    handler runs on the worker's event loop — ten logins at once would hold up every page
-    of the worker for a second. argon2 lets go of the GIL, so the loop goes on meanwhile."""
-
-    def run() -> T:
-        with session_scope() as s:
-            return action(s)
-
-    return await asyncio.to_thread(run)
+# The handlers that hash or check a password await `in_thread`: argon2 takes ~100 ms of CPU
+# (deliberately), and ten logins at once on the event loop would hold up every page of the
+# worker for a second. argon2 lets go of the GIL, so the loop goes on meanwhile.
 
 
 class RegisterState(_FormMixin, SessionState):
@@ -97,7 +83,7 @@ class RegisterState(_FormMixin, SessionState):
         }
         ip, agent = self._client_ip(), self._user_agent()
         try:
-            reg = await _in_thread(lambda s: service.register(s, **values, ip=ip, user_agent=agent))
+            reg = await in_thread(lambda s: service.register(s, **values, ip=ip, user_agent=agent))
         except DomainError as e:
             self._fail(e)
             return None
@@ -200,7 +186,7 @@ class LoginState(_FormMixin, SessionState):
         login, password = _value(form, "login"), _value(form, "password")
         ip, agent = self._client_ip(), self._user_agent()
         try:
-            result = await _in_thread(
+            result = await in_thread(
                 lambda s: service.login(s, login=login, password=password, ip=ip, user_agent=agent)
             )
         except DomainError as e:
@@ -318,7 +304,7 @@ class ResetState(_FormMixin, SessionState):
         login, ip = self.login, self._client_ip()
         code, password, password2 = (_value(form, k) for k in ("code", "password", "password2"))
         try:
-            await _in_thread(
+            await in_thread(
                 lambda s: service.reset_password(
                     s, login=login, code=code, password=password, password2=password2, ip=ip
                 )
@@ -364,33 +350,16 @@ class ProfileState(_FormMixin, SessionState):
         self._reload(actor.id)
         return None
 
-    def _run(self, action, ok: str = "") -> bool:  # type: ignore[no-untyped-def]
-        """Resolve the caller, run `action(session, actor_id)`, show errors; True on success."""
+    async def _run(self, action, ok: str = "") -> bool:  # type: ignore[no-untyped-def]
+        """Resolve the caller, run `action(session, actor_id)` in a thread (`in_thread`: some
+        of these check the password), show errors; True on success."""
         self._clear()
         actor = self._actor()
         if actor is None:
             self.errors = {"form": NotAuthenticated.default}
             return False
         try:
-            with session_scope() as s:
-                action(s, actor.id)
-        except DomainError as e:
-            self._fail(e)
-            self._reload(actor.id)
-            return False
-        self._reload(actor.id)
-        self.notice = ok
-        return True
-
-    async def _run_in_thread(self, action, ok: str = "") -> bool:  # type: ignore[no-untyped-def]
-        """`_run` with `action(session, actor_id)` in a thread (see `_in_thread`)."""
-        self._clear()
-        actor = self._actor()
-        if actor is None:
-            self.errors = {"form": NotAuthenticated.default}
-            return False
-        try:
-            await _in_thread(lambda s: action(s, actor.id))
+            await in_thread(lambda s: action(s, actor.id))
         except DomainError as e:
             self._fail(e)
             self._reload(actor.id)
@@ -400,12 +369,10 @@ class ProfileState(_FormMixin, SessionState):
         return True
 
     @rx.event
-    def save_name(self, form: dict[str, Any]):
-        name = _value(form, "full_name")
-        if self._run(
-            lambda s, uid: service.update_profile(
-                s, actor_id=uid, full_name=name, ip=self._client_ip()
-            )
+    async def save_name(self, form: dict[str, Any]):
+        name, ip = _value(form, "full_name"), self._client_ip()
+        if await self._run(
+            lambda s, uid: service.update_profile(s, actor_id=uid, full_name=name, ip=ip)
         ):
             return rx.toast.success("Данные сохранены.")
         return None
@@ -418,7 +385,7 @@ class ProfileState(_FormMixin, SessionState):
             _value(form, "new_password2"),
         )
         token, ip = self.token, self._client_ip()
-        if await self._run_in_thread(
+        if await self._run(
             lambda s, uid: service.change_password(
                 s,
                 actor_id=uid,
@@ -444,7 +411,7 @@ class ProfileState(_FormMixin, SessionState):
             return None
         value, password = _value(form, f"new_{kind}"), _value(form, f"{kind}_password")
         ip = self._client_ip()
-        if await self._run_in_thread(
+        if await self._run(
             lambda s, uid: service.request_contact_change(
                 s, actor_id=uid, kind=kind, value=value, password=password, ip=ip
             )
@@ -455,14 +422,14 @@ class ProfileState(_FormMixin, SessionState):
         return None
 
     @rx.event
-    def confirm_change(self, form: dict[str, Any]):
+    async def confirm_change(self, form: dict[str, Any]):
         kind = self.editing
         if kind not in ("email", "phone"):
             return None
-        code = _value(form, f"{kind}_code")
-        if self._run(
+        code, ip = _value(form, f"{kind}_code"), self._client_ip()
+        if await self._run(
             lambda s, uid: service.confirm_contact_change(
-                s, actor_id=uid, kind=kind, code=code, ip=self._client_ip()
+                s, actor_id=uid, kind=kind, code=code, ip=ip
             )
         ):
             self.editing = ""
@@ -470,11 +437,13 @@ class ProfileState(_FormMixin, SessionState):
         return None
 
     @rx.event
-    def cancel_change(self):
+    async def cancel_change(self):
         kind = self.editing
         self.editing = ""
         if kind in ("email", "phone"):
-            self._run(lambda s, uid: service.cancel_contact_change(s, actor_id=uid, kind=kind))
+            await self._run(
+                lambda s, uid: service.cancel_contact_change(s, actor_id=uid, kind=kind)
+            )
 
 
 # --- security (second factor) ---------------------------------------------------------------
@@ -554,7 +523,7 @@ class SecurityState(_FormMixin, SessionState):
             return None
         method, password, ip = _value(form, "method"), _value(form, "password"), self._client_ip()
         try:
-            await _in_thread(
+            await in_thread(
                 lambda s: service.enable_code_2fa(
                     s, actor_id=actor.id, method=method, password=password, ip=ip
                 )
@@ -573,7 +542,7 @@ class SecurityState(_FormMixin, SessionState):
             return None
         password, ip = _value(form, "disable_password"), self._client_ip()
         try:
-            await _in_thread(
+            await in_thread(
                 lambda s: service.disable_2fa(s, actor_id=actor.id, password=password, ip=ip)
             )
         except DomainError as e:

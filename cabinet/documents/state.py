@@ -7,14 +7,11 @@ reads only by the certificate's unguessable code.
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import reflex as rx
 
 from cabinet import routes
 from cabinet.access.state import SessionState
-from cabinet.db import session_scope
+from cabinet.db import in_thread, session_scope
 from cabinet.documents import pdf, queries, rules
 from cabinet.documents.queries import CertRow, DocRow, PublicField, PublicGroup
 from cabinet.errors import DomainError, ValidationFailed
@@ -42,12 +39,8 @@ class DownloadState(SessionState):
         if fetch is None:
             return rx.toast.error("Документ не найден.")
 
-        def read() -> Any:
-            with session_scope() as s:
-                return fetch(s, actor, item_id)
-
         try:
-            file = await asyncio.to_thread(read)
+            file = await in_thread(lambda s: fetch(s, actor, item_id))
         except DomainError as e:
             return rx.toast.error(e.message)
         return rx.download(data=file.data, filename=file.filename, mime_type=file.content_type)

@@ -8,7 +8,6 @@ state.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from dataclasses import dataclass
 
@@ -17,7 +16,7 @@ import reflex as rx
 from cabinet import routes
 from cabinet.access.rules import Perm
 from cabinet.access.state import SessionState
-from cabinet.db import session_scope
+from cabinet.db import in_thread, session_scope
 from cabinet.errors import DomainError, ValidationFailed
 from cabinet.esign import queries, rules, service
 from cabinet.esign.queries import ADMIN_STATUSES, CertRow
@@ -102,9 +101,9 @@ class MyEsignState(SessionState):
         if actor is None:
             return rx.redirect(routes.LOGIN)
 
-        def request() -> None:
-            with session_scope() as s:
-                service.request_certificate(
+        try:
+            await in_thread(
+                lambda s: service.request_certificate(
                     s,
                     actor_id=actor.id,
                     position=data.get("position", ""),
@@ -113,9 +112,7 @@ class MyEsignState(SessionState):
                     pin_repeat=data.get("pin_repeat", ""),
                     confirmed=data.get("confirmed", "") in ("on", "true", "1"),
                 )
-
-        try:
-            await asyncio.to_thread(request)
+            )
         except ValidationFailed as e:
             self.errors = {e.field or "form": e.message}
             return None
@@ -185,9 +182,9 @@ class MyEsignState(SessionState):
             return rx.redirect(routes.LOGIN)
         certificate_id = self.dlg_id
 
-        def change() -> None:
-            with session_scope() as s:
-                service.change_pin(
+        try:
+            await in_thread(
+                lambda s: service.change_pin(
                     s,
                     actor_id=actor.id,
                     certificate_id=certificate_id,
@@ -195,9 +192,7 @@ class MyEsignState(SessionState):
                     new_pin=data.get("pin", ""),
                     new_pin_repeat=data.get("pin_repeat", ""),
                 )
-
-        try:
-            await asyncio.to_thread(change)
+            )
         except DomainError as e:
             self.dlg_error = e.message
             self._reload(actor)

@@ -7,15 +7,15 @@ the services check. Uploaded attachment ids live in a backend-only var.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from cabinet import routes
 from cabinet.access.state import SessionState
-from cabinet.db import session_scope
+from cabinet.db import in_thread, session_scope
 from cabinet.errors import DomainError, NotAuthenticated
 from cabinet.files.rules import human_size
 from cabinet.files.service import store_upload
@@ -471,15 +471,14 @@ class JournalPageState(SessionState):
         self.busy = True
         yield
 
-        def render() -> tuple[int, str]:
-            with session_scope() as s:
-                stored = service.print_journal(
-                    s, actor_id=actor.id, journal_id=journal_id, day_from=day_from, day_to=day_to
-                )
-                return stored.id or 0, stored.filename
+        def render(s: Session) -> tuple[int, str]:
+            stored = service.print_journal(
+                s, actor_id=actor.id, journal_id=journal_id, day_from=day_from, day_to=day_to
+            )
+            return stored.id or 0, stored.filename
 
         try:
-            self.pdf_file_id, self.pdf_name = await asyncio.to_thread(render)
+            self.pdf_file_id, self.pdf_name = await in_thread(render)
         except DomainError as e:
             self.busy = False
             yield _fail(e)
@@ -693,14 +692,12 @@ class JournalEntryState(SessionState):
         pin = _form(form_data).get("pin", "")[:64]
         entry_id, version = self._entry_id(), _int(self.entry.get("version", ""))
 
-        def sign() -> None:
-            with session_scope() as s:
-                service.sign_entry(
+        try:
+            await in_thread(
+                lambda s: service.sign_entry(
                     s, actor_id=actor.id, entry_id=entry_id, version=version, pin=pin
                 )
-
-        try:
-            await asyncio.to_thread(sign)
+            )
         except DomainError as e:
             self.sign_error = e.message
             self._reload(actor)

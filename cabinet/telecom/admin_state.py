@@ -22,7 +22,7 @@ from cabinet.access.rules import Actor, Perm
 from cabinet.access.state import SessionState, fail
 from cabinet.admin import service as admin_service
 from cabinet.admin.state import AdminPageMixin
-from cabinet.db import session_scope
+from cabinet.db import in_thread, session_scope
 from cabinet.errors import DomainError, NotAuthenticated, PermissionDenied
 from cabinet.pagination import InvalidCursor, Page, page_params
 from cabinet.settings import settings
@@ -198,18 +198,17 @@ class TelSimsState(TelPage, SessionState):
         actor = self._actor()
         if actor is None or not actor.has(Perm.TELECOM_VIEW):
             return fail(PermissionDenied())
-        filters = {
-            "status": self.f_status,
-            "partner_id": _int(self.f_partner),
-            "tariff_id": _int(self.f_tariff),
-            "q": self.f_q,
-        }
-
-        def build() -> bytes:
-            with session_scope() as s:
-                return aq.export_sims(s, actor, **filters)  # type: ignore[arg-type]
-
-        data = await asyncio.to_thread(build)
+        status, partner_id, tariff_id, q = (
+            self.f_status,
+            _int(self.f_partner),
+            _int(self.f_tariff),
+            self.f_q,
+        )
+        data = await in_thread(
+            lambda s: aq.export_sims(
+                s, actor, status=status, partner_id=partner_id, tariff_id=tariff_id, q=q
+            )
+        )
         return rx.download(data=data, filename="sim-cards.csv", mime_type="text/csv")
 
 

@@ -3,14 +3,11 @@ worker's event loop goes on (an event handler runs on that loop)."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import reflex as rx
-from reflex.istate.data import RouterData
 from sqlmodel import Session, select
 
 from cabinet.accounts.passwords import hash_password
@@ -19,6 +16,7 @@ from cabinet.accounts.state import LoginState
 from cabinet.db import get_engine
 from models import AuditEvent, LoginAttempt, User, UserSession
 from models.base import utcnow
+from tests.integration.handler_calls import run_counting_loop, state_instance
 
 pytestmark = pytest.mark.db
 PASSWORD = "Secret-2026"
@@ -54,28 +52,8 @@ def user(migrated_engine) -> Iterator[User]:
 
 
 def _submit(form: dict[str, str]) -> tuple[Any, Any, int]:
-    root = rx.State(_reflex_internal_init=True)
-    st = root.get_substate(LoginState.get_full_name().split(".")[1:])
-    st.router = RouterData.from_router_data(
-        {"pathname": "/login", "asPath": "/login", "headers": {"origin": "http://t"}}
-    )
-
-    async def run() -> tuple[Any, int]:
-        ticks = 0
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while True:
-                ticks += 1
-                await asyncio.sleep(0)
-
-        task = asyncio.create_task(ticker())
-        try:
-            return await LoginState.event_handlers["submit"].fn(st, form), ticks
-        finally:
-            task.cancel()
-
-    result, ticks = asyncio.run(run())
+    st = state_instance(LoginState, "/login")
+    result, ticks = run_counting_loop(lambda: LoginState.event_handlers["submit"].fn(st, form))
     return st, result, ticks
 
 

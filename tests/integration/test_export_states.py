@@ -5,7 +5,6 @@ the worker's event loop goes on."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 import secrets
@@ -15,9 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import reflex as rx
 from openpyxl import load_workbook  # type: ignore[import-untyped]
-from reflex.istate.data import RouterData
 from sqlmodel import Session, col, select
 
 from cabinet.access.rules import BuiltinRole
@@ -28,6 +25,7 @@ from cabinet.orders.rules import search_text
 from cabinet.orders.state import OrdersState
 from models import AuditEvent, Membership, Order, Organisation, User, UserRole, UserSession
 from models.base import utcnow
+from tests.integration.handler_calls import run_counting_loop, state_instance
 
 pytestmark = pytest.mark.db
 
@@ -93,36 +91,10 @@ def world(migrated_engine) -> Iterator[dict[str, Any]]:
         s.commit()
 
 
-def _state(token: str) -> Any:
-    root = rx.State(_reflex_internal_init=True)
-    st = root.get_substate(OrdersState.get_full_name().split(".")[1:])
-    st.token = token
-    st.router = RouterData.from_router_data(
-        {"pathname": "/orders", "asPath": "/orders", "headers": {"origin": "http://t"}}
-    )
-    return st
-
-
 def _export(token: str, kind: str) -> Any:
-    st = _state(token)
+    st = state_instance(OrdersState, "/orders", token)
     handler = OrdersState.event_handlers[f"export_{kind}"]
-
-    async def run() -> tuple[Any, int]:
-        ticks = 0
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while True:
-                ticks += 1
-                await asyncio.sleep(0)
-
-        task = asyncio.create_task(ticker())
-        try:
-            return await handler.fn(st), ticks
-        finally:
-            task.cancel()
-
-    result, ticks = asyncio.run(run())
+    result, ticks = run_counting_loop(lambda: handler.fn(st))
     if "_download" in str(result):
         assert ticks > 1, "the export held up the event loop"  # it awaited its thread
     return result
