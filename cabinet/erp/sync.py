@@ -346,6 +346,7 @@ def _current_parents(
 
 def _apply_children(
     ctx: _Ctx,
+    parent_table: Any,
     parents: list[dict[str, Any]],
     parent_ids: dict[str, int],
     parent_key: str,
@@ -366,7 +367,7 @@ def _apply_children(
     for kind, rows in grouped.items():
         upsert(ctx.conn, CHILD_TABLES[kind], _dedupe(rows), const=const)
     for kind in {kind for parent in parents for kind in parent["_children"]}:
-        _drop_unlisted(ctx, kind, parents, parent_ids, parent_key)
+        _drop_unlisted(ctx, kind, parent_table, parents, parent_ids, parent_key)
 
 
 DROP_CHUNK = 20_000  # parameters per DELETE (parents and the children they keep)
@@ -375,6 +376,7 @@ DROP_CHUNK = 20_000  # parameters per DELETE (parents and the children they keep
 def _drop_unlisted(
     ctx: _Ctx,
     kind: str,
+    parent_table: Any,
     parents: list[dict[str, Any]],
     parent_ids: dict[str, int],
     parent_key: str,
@@ -385,7 +387,6 @@ def _drop_unlisted(
     one alone), the rows of the newer version stay. The portal's own rows (no `erp_id`:
     an order's timeline lines about change requests) are never touched."""
     table = CHILD_TABLES[kind]
-    parent_table = (Order if parent_key == "order_id" else Invoice).__table__  # type: ignore[attr-defined]
     stored_version = (
         sa.select(parent_table.c.erp_updated_at)
         .where(parent_table.c.id == table.c[parent_key])
@@ -432,7 +433,7 @@ def _apply_orders(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
     table = Order.__table__  # type: ignore[attr-defined]
     upsert(ctx.conn, table, good, const={"updated_at": ctx.now})
     current, ids = _current_parents(ctx, table, good)
-    _apply_children(ctx, current, ids, "order_id", lambda _p: {})
+    _apply_children(ctx, table, current, ids, "order_id", lambda _p: {})
     return failures
 
 
@@ -443,6 +444,7 @@ def _apply_invoices(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
     current, ids = _current_parents(ctx, table, good)
     _apply_children(
         ctx,
+        table,
         current,
         ids,
         "invoice_id",
