@@ -27,6 +27,14 @@ class ImportStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ImportMode(StrEnum):
+    """What an import does with the file's SIM cards (chosen at upload)."""
+
+    CREATE = "create"  # add new cards: ICCID and number must be new
+    UPDATE = "update"  # change stored cards found by ICCID: the columns the file has
+    DELETE = "delete"  # delete stored stock cards found by ICCID
+
+
 class ImportJob(SQLModel, table=True):
     __tablename__ = "telecom_import_jobs"
     __table_args__ = (
@@ -41,6 +49,7 @@ class ImportJob(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     size: int = Field(default=0)
     status: str = Field(default=ImportStatus.CHECKING, max_length=10, index=True)
+    mode: str = Field(default=ImportMode.CREATE, max_length=10)  # ImportMode
     encoding: str = Field(default="", max_length=20)
     delimiter: str = Field(default="", max_length=4)
     total_rows: int = Field(default=0)  # data rows in the file
@@ -49,7 +58,8 @@ class ImportJob(SQLModel, table=True):
     error_count: int = Field(default=0)
     errors: list[dict[str, Any]] | None = json_field()  # first row errors: row, column, message
     preview: list[dict[str, Any]] | None = json_field()  # first valid rows
-    created_count: int = Field(default=0)
+    created_count: int = Field(default=0)  # cards written: created, changed or deleted (mode)
+    unchanged_count: int = Field(default=0)  # update: rows that already matched the database
     message: str = Field(default="", max_length=1000)  # a whole-file problem or the outcome
     version: int = Field(default=1)  # conditional updates move the status
     created_at: datetime = ts_field(default_now=True)

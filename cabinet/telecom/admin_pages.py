@@ -738,6 +738,7 @@ def _recent_row(row: Any) -> rx.Component:
             ),
         ),
         _cell(row["created_at"], white_space="nowrap"),
+        _cell(tv(row["mode_ru"], row["mode_en"])),
         _cell(row["by"]),
         _cell(row["rows"]),
         _cell(row["created"]),
@@ -745,10 +746,66 @@ def _recent_row(row: Any) -> rx.Component:
     )
 
 
+_MODE_CHOICES = (
+    (
+        "create",
+        ("Добавить новые сим-карты", "Add new SIM cards"),
+        ("ICCID и номер ещё не заведены в системе.", "ICCID and number must be new."),
+    ),
+    (
+        "update",
+        ("Изменить заведённые сим-карты", "Change stored SIM cards"),
+        (
+            "Сим-карта ищется по ICCID; меняются столбцы, которые есть в файле: номер, тариф, "
+            "партнёр, статус (пустой тариф или партнёр — снять, пустой статус — не менять).",
+            "Found by ICCID; the file's columns are changed: number, tariff, partner, status.",
+        ),
+    ),
+    (
+        "delete",
+        ("Удалить сим-карты", "Delete SIM cards"),
+        (
+            "По ICCID; только сим-карты со склада: без договора, не активные, без платежей "
+            "и заявок.",
+            "By ICCID; stock cards only: no contract, not active, no payments or requests.",
+        ),
+    ),
+)
+
+
+def _mode_picker() -> rx.Component:
+    st = TelImportState
+    return rx.radio_group.root(
+        rx.vstack(
+            *[
+                rx.text(
+                    rx.flex(
+                        rx.radio_group.item(value=code, id=f"import-mode-{code}"),
+                        rx.vstack(
+                            rx.text(t(*label), size="2", weight="medium"),
+                            rx.text(t(*hint), size="1", color_scheme="gray"),
+                            spacing="0",
+                        ),
+                        spacing="2",
+                        align="start",
+                    ),
+                    as_="label",
+                )
+                for code, label, hint in _MODE_CHOICES
+            ],
+            spacing="2",
+        ),
+        value=st.import_mode,
+        on_change=st.set_import_mode,
+        id="import-mode",
+    )
+
+
 def _upload_box() -> rx.Component:
     st = TelImportState
     chosen = rx.selected_files("telecom-csv")
     return rx.vstack(
+        _mode_picker(),
         rx.upload(
             rx.vstack(
                 rx.icon("file-spreadsheet", size=24, color=rx.color("gray", 10)),
@@ -815,6 +872,7 @@ def _job_card() -> rx.Component:
         ("Загрузка", "Upload"),
         rx.flex(
             _kv(("Файл", "File"), j["filename"], id="import-filename"),
+            _kv(("Режим", "Mode"), tv(j["mode_ru"], j["mode_en"]), id="import-mode-shown"),
             rx.vstack(
                 rx.text(t("Состояние", "State"), size="1", color_scheme="gray"),
                 status_badge(tv(j["status_ru"], j["status_en"]), j["status_color"]),
@@ -865,10 +923,15 @@ def _job_card() -> rx.Component:
                     j["status"] == "ready",
                     rx.button(
                         rx.icon("database", size=16),
-                        t("Импортировать", "Import"),
+                        rx.match(
+                            j["mode"],
+                            ("update", t("Применить изменения", "Apply the changes")),
+                            ("delete", t("Удалить сим-карты", "Delete the SIM cards")),
+                            t("Импортировать", "Import"),
+                        ),
                         on_click=TelImportState.run,
                         disabled=st.running,
-                        color_scheme="green",
+                        color_scheme=rx.match(j["mode"], ("delete", "red"), "green"),
                         id="import-run",
                     ),
                 ),
@@ -940,13 +1003,17 @@ def import_page() -> rx.Component:
             ("Файл", "File"),
             rx.text(
                 t(
-                    "Первая строка — заголовок. Обязательные столбцы: ICCID и номер; "
-                    "тариф, партнёр и статус — по желанию (названия как в справочниках). "
-                    "Сначала файл проверяется целиком и ничего не записывается; затем "
-                    "«Импортировать» записывает все строки одной транзакцией — или ни одной.",
-                    "The first row is a header. Required: ICCID and number; tariff, partner "
-                    "and status are optional. The file is checked first and nothing is "
-                    "written; then Import writes all rows in one transaction, or none.",
+                    "Первая строка — заголовок. Для новых сим-карт обязательны ICCID и номер; "
+                    "тариф, партнёр и статус — по желанию (названия как в справочниках). Для "
+                    "изменения и удаления сим-карта ищется по ICCID. Выгрузка реестра в CSV "
+                    "читается обратно без правок. Сначала файл проверяется целиком и ничего не "
+                    "записывается; затем все строки записываются одной транзакцией — или ни "
+                    "одной.",
+                    "The first row is a header. New cards need ICCID and number; tariff, "
+                    "partner and status are optional. Changes and deletions find the card by "
+                    "ICCID. The registry's CSV export reads back as is. The file is checked "
+                    "first and nothing is written; then all rows are written in one "
+                    "transaction, or none.",
                 ),
                 size="2",
             ),
@@ -968,6 +1035,7 @@ def import_page() -> rx.Component:
                 [
                     ("Файл", "File"),
                     ("Загружен", "Uploaded"),
+                    ("Режим", "Mode"),
                     ("Кто", "By"),
                     ("Строк", "Rows"),
                     ("Записано", "Written"),
@@ -977,7 +1045,7 @@ def import_page() -> rx.Component:
                 _recent_row,
                 id="import-recent",
                 empty=("Загрузок ещё не было.", "No uploads yet."),
-                min_width="640px",
+                min_width="720px",
             ),
         ),
     )

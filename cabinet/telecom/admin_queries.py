@@ -50,7 +50,7 @@ from models.telecom import (
     TariffChangeRequest,
     TelecomContract,
 )
-from models.telecom_admin import ImportJob, ImportStatus
+from models.telecom_admin import ImportJob, ImportMode, ImportStatus
 
 SIMS_SPEC = SortSpec("telecom.admin.sims", id=SimCard.id, descending=True)
 CONTRACTS_SPEC = SortSpec("telecom.admin.contracts", id=TelecomContract.id, descending=True)
@@ -81,6 +81,13 @@ IMPORT_STATUS_LABELS: dict[str, tuple[str, str, str]] = {
     ImportStatus.DONE: ("Импортирован", "Imported", "green"),
     ImportStatus.FAILED: ("Не импортирован", "Failed", "red"),
     ImportStatus.CANCELLED: ("Отменён", "Cancelled", "gray"),
+}
+
+
+IMPORT_MODE_LABELS: dict[str, tuple[str, str]] = {
+    ImportMode.CREATE: ("Добавление", "Add"),
+    ImportMode.UPDATE: ("Изменение", "Change"),
+    ImportMode.DELETE: ("Удаление", "Delete"),
 }
 
 
@@ -1044,6 +1051,10 @@ def import_job(session: Session, actor: Actor, job_id: int) -> dict[str, Any]:
         "percent": percent,
         "errors_count": str(job.error_count),
         "created": str(job.created_count),
+        "unchanged": str(job.unchanged_count),
+        "mode": job.mode,
+        "mode_ru": IMPORT_MODE_LABELS.get(job.mode, (job.mode, job.mode))[0],
+        "mode_en": IMPORT_MODE_LABELS.get(job.mode, (job.mode, job.mode))[1],
         "message": job.message,
         "created_at": fmt_dt(job.created_at),
         "finished_at": fmt_dt(job.finished_at),
@@ -1089,6 +1100,8 @@ def recent_imports(session: Session, actor: Actor, *, limit: int = 10) -> list[d
                 "by": names.get(j.created_by_id, ""),
                 "rows": str(j.total_rows),
                 "created": str(j.created_count),
+                "mode_ru": IMPORT_MODE_LABELS.get(j.mode, (j.mode, j.mode))[0],
+                "mode_en": IMPORT_MODE_LABELS.get(j.mode, (j.mode, j.mode))[1],
                 "status_ru": ru,
                 "status_en": en,
                 "status_color": color,

@@ -86,6 +86,32 @@ def sim_delete_refusal(*, contract_id: int | None, status: str, payments: int) -
     return ""
 
 
+IMPORT_BLOCK_REASON = "Импорт из CSV"
+
+
+def import_status_steps(old: str, new: str, *, activated: bool) -> tuple[tuple[str, ...], str]:
+    """The steps ("unblock", "activate", "block") that take a stored card from status `old` to
+    the status an update file gives it, as the operator would by hand — or an error (Russian).
+    `new` "" keeps the status; `activated`: the card was activated once (a block lifted from
+    such a card leaves it active, as `unblock_sim` does)."""
+    if not new or new == old:
+        return (), ""
+    if new == SimStatus.BLOCKED:
+        return ("block",), ""
+    if old == SimStatus.BLOCKED:
+        if new == SimStatus.ACTIVE:
+            return (("unblock",) if activated else ("unblock", "activate")), ""
+        if activated:
+            return (), (
+                "Сим-карта уже была активирована: после снятия блокировки она станет "
+                "активной — укажите статус «Активна»."
+            )
+        return ("unblock",), ""
+    if old == SimStatus.INACTIVE and new == SimStatus.ACTIVE:
+        return ("activate",), ""
+    return (), "Активную сим-карту нельзя сделать неактивной: её можно только заблокировать."
+
+
 # -- money, percent, text -------------------------------------------------------------------
 
 

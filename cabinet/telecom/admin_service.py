@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ from models.telecom import (
     TariffStatus,
     TelecomContract,
 )
-from models.telecom_admin import ImportJob, ImportStatus
+from models.telecom_admin import ImportJob, ImportMode, ImportStatus
 
 IN_CHUNK = 500  # values per IN (...) list when checking an import against the database
 INSERT_CHUNK = 2000
@@ -841,11 +842,20 @@ def _job_path(job: ImportJob) -> Path:
 
 
 def start_import(
-    session: Session, *, actor_id: int, filename: str, data: bytes, ip: str = ""
+    session: Session,
+    *,
+    actor_id: int,
+    filename: str,
+    data: bytes,
+    mode: str = ImportMode.CREATE,
+    ip: str = "",
 ) -> int:
     """Keep the uploaded file and create its job (status "checking"); nothing else is written.
-    The size and the type (text, not a known binary format) are checked first."""
+    The size and the type (text, not a known binary format) are checked first. `mode`: what
+    the import will do with the file's cards (ImportMode)."""
     actor = _admin(session, actor_id)
+    if mode not in set(ImportMode):
+        raise ValidationFailed("Выберите, что сделать с сим-картами файла.", field="mode")
     if len(data) > ar.IMPORT_MAX_BYTES:
         raise ValidationFailed("Файл больше 10 МБ: разделите его на части.", field="file")
     if not data:
@@ -873,6 +883,7 @@ def start_import(
         sha256=sha,
         size=len(data),
         status=ImportStatus.CHECKING,
+        mode=str(mode),
     )
     session.add(job)
     session.flush()
@@ -882,7 +893,7 @@ def start_import(
         action="telecom.import_upload",
         object_type="telecom_import",
         object_id=job.id,
-        after={"filename": name, "size": len(data), "sha256": sha},
+        after={"filename": name, "size": len(data), "sha256": sha, "mode": str(mode)},
         ip=ip,
     )
     session.commit()
@@ -923,25 +934,26 @@ def _dictionaries(session: Session) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _rows_path(job: ImportJob) -> Path:
-    return imports_dir() / f"{job.sha256}.rows.json"
+    return imports_dir() / f"{job.sha256}.{job.mode}.rows.json"
 
 
-def _save_rows(job: ImportJob, rows: list[csv_import.SimRow]) -> None:
-    """The checked rows of a file (its bytes never change: the name is their sha256), so the
-    write does not parse the file a second time."""
+def _save_rows(job: ImportJob, result: csv_import.ParseResult) -> None:
+    """The checked rows of a file in the job's mode (the file's bytes never change: the name
+    is their sha256), so the write does not parse the file a second time."""
     path = _rows_path(job)
     tmp = path.with_suffix(f".{os.getpid()}.part")
-    data = [[r.row, r.iccid, r.msisdn, r.tariff, r.partner, r.status] for r in rows]
-    tmp.write_text(json.dumps({"sha256": job.sha256, "rows": data}, ensure_ascii=False))
+    data = [[r.row, r.iccid, r.msisdn, r.tariff, r.partner, r.status] for r in result.rows]
+    payload = {"sha256": job.sha256, "mode": job.mode, "present": result.present, "rows": data}
+    tmp.write_text(json.dumps(payload, ensure_ascii=False))
     tmp.replace(path)
 
 
-def _load_rows(job: ImportJob) -> list[csv_import.SimRow] | None:
+def _load_rows(job: ImportJob) -> tuple[list[csv_import.SimRow], tuple[str, ...]] | None:
     try:
         data = json.loads(_rows_path(job).read_text())
-        if data.get("sha256") != job.sha256:
+        if data.get("sha256") != job.sha256 or data.get("mode") != job.mode:
             return None
-        return [csv_import.SimRow(*r) for r in data["rows"]]
+        return [csv_import.SimRow(*r) for r in data["rows"]], tuple(data["present"])
     except (OSError, ValueError, TypeError, KeyError):
         return None
 
@@ -996,7 +1008,7 @@ def check_import(
         raise ValidationFailed("Этот файл уже импортируется или импортирован.")
     data = _job_path(job).read_bytes()
     try:
-        result = csv_import.parse_sim_csv(data, progress=progress)
+        result = csv_import.parse_sim_csv(data, mode=job.mode, progress=progress)
     except csv_import.CsvFormatError as e:
         job.status, job.message = ImportStatus.INVALID, e.message[:1000]
         job.errors, job.preview, job.error_count = [], [], 1
@@ -1005,16 +1017,8 @@ def check_import(
         session.commit()
         return job.status
     if result.error_count == 0:
-        _save_rows(job, result.rows)
-    existing_iccids, existing_msisdns = _db_sets(session, result.rows)
-    tariffs, partners = _dictionaries(session)
-    db_errors = csv_import.check_against(
-        result.rows,
-        existing_iccids=existing_iccids,
-        existing_msisdns=existing_msisdns,
-        tariffs=tariffs,
-        partners=partners,
-    )
+        _save_rows(job, result)
+    db_errors = _db_errors(session, actor, job.mode, result.rows, result.present)
     bad_rows = {e.row for e in db_errors}
     errors = sorted([*result.errors, *db_errors], key=lambda e: e.row)
     job.encoding, job.delimiter = result.encoding, result.delimiter
@@ -1036,7 +1040,7 @@ def check_import(
     ]
     job.status = ImportStatus.READY if job.error_count == 0 else ImportStatus.INVALID
     job.message = (
-        f"Проверено строк: {result.total}. Ошибок нет — можно импортировать."
+        f"Проверено строк: {result.total}. Ошибок нет — можно {_MODE_VERB[job.mode]}."
         if job.status == ImportStatus.READY
         else f"Проверено строк: {result.total}. Ошибок: {job.error_count}. "
         "Исправьте файл и загрузите его снова: ничего не записано."
@@ -1056,12 +1060,14 @@ def run_import(
     progress: Callable[[int], None] | None = None,
     ip: str = "",
 ) -> int:
-    """Write a checked file's SIM cards in ONE transaction: all rows or none.
+    """Write a checked file in ONE transaction, in the job's mode: create, change or delete
+    its SIM cards — all rows or none.
 
     The job is claimed by a conditional UPDATE ready → importing (a second click or worker
-    finds nothing to claim). The file is checked again inside the transaction (the database
-    may have changed since the preview); any error rolls everything back and marks the job
-    failed with the reason. Returns the number of SIM cards created."""
+    finds nothing to claim). The file is checked again inside the transaction against the
+    locked rows (the database may have changed since the preview); any error rolls
+    everything back and marks the job failed with the reason. Returns the number of SIM
+    cards created, changed or deleted."""
     actor = _admin(session, actor_id)
     claimed = session.execute(
         sa.update(ImportJob)
@@ -1094,6 +1100,43 @@ def run_import(
     return created
 
 
+_MODE_VERB: dict[str, str] = {
+    ImportMode.CREATE: "импортировать",
+    ImportMode.UPDATE: "применить изменения",
+    ImportMode.DELETE: "удалить сим-карты",
+}
+
+
+def _db_errors(
+    session: Session,
+    actor: Actor,
+    mode: str,
+    rows: list[csv_import.SimRow],
+    present: tuple[str, ...],
+    *,
+    lock: bool = False,
+) -> list[csv_import.RowError]:
+    """The rows' errors against the database in the job's mode (nothing is written)."""
+    if mode == ImportMode.CREATE:
+        existing_iccids, existing_msisdns = _db_sets(session, rows)
+        tariffs, partners = _dictionaries(session)
+        return csv_import.check_against(
+            rows,
+            existing_iccids=existing_iccids,
+            existing_msisdns=existing_msisdns,
+            tariffs=tariffs,
+            partners=partners,
+        )
+    stored = _stored_sims(
+        session, actor, [r.iccid for r in rows], lock=lock, usage=mode == "delete"
+    )
+    if mode == ImportMode.DELETE:
+        return _delete_errors(rows, stored)
+    tariffs, partners = _dictionaries(session)
+    owners = _msisdn_owners(session, [r.msisdn for r in rows if r.msisdn])
+    return _update_plan(rows, present, stored, owners, tariffs, partners)[1]
+
+
 def _write_rows(
     session: Session,
     actor: Actor,
@@ -1102,24 +1145,71 @@ def _write_rows(
     progress: Callable[[int], None] | None,
     ip: str,
 ) -> int:
-    rows = _load_rows(job)
-    if rows is None:
-        result = csv_import.parse_sim_csv(_job_path(job).read_bytes())
+    loaded = _load_rows(job)
+    if loaded is None:
+        result = csv_import.parse_sim_csv(_job_path(job).read_bytes(), mode=job.mode)
         if not result.ok:
             raise ValidationFailed("файл изменился или содержит ошибки — проверьте его заново.")
-        rows = result.rows
-    existing_iccids, existing_msisdns = _db_sets(session, rows)
-    tariffs, partners = _dictionaries(session)
-    errors = csv_import.check_against(
-        rows,
-        existing_iccids=existing_iccids,
-        existing_msisdns=existing_msisdns,
-        tariffs=tariffs,
-        partners=partners,
+        loaded = result.rows, result.present
+    rows, present = loaded
+    unchanged = 0
+    if job.mode == ImportMode.UPDATE:
+        done, unchanged = _write_updates(session, actor, rows, present, progress=progress)
+        message = f"Изменено сим-карт: {done}."
+        if unchanged:
+            message += f" Уже совпадали с файлом: {unchanged}."
+    elif job.mode == ImportMode.DELETE:
+        done = _write_deletes(session, actor, rows, progress=progress)
+        message = f"Удалено сим-карт: {done}."
+    else:
+        done = _write_creates(session, actor, rows, progress=progress)
+        message = f"Импортировано сим-карт: {done}."
+    job_row = session.get(ImportJob, job.id)
+    assert job_row is not None
+    job_row.status = ImportStatus.DONE
+    job_row.created_count = done
+    job_row.unchanged_count = unchanged
+    job_row.processed_rows = done + unchanged
+    job_row.message = message
+    job_row.finished_at = job_row.updated_at = utcnow()
+    job_row.version += 1
+    session.add(job_row)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="telecom.import_done",
+        object_type="telecom_import",
+        object_id=job.id,
+        after={
+            "mode": job.mode,
+            "written": done,
+            "unchanged": unchanged,
+            "filename": job.filename,
+            "sha256": job.sha256,
+        },
+        ip=ip,
     )
+    session.commit()
+    if progress is not None:
+        progress(done)
+    return done
+
+
+def _first_error(errors: list[csv_import.RowError]) -> None:
     if errors:
         first = errors[0]
         raise ValidationFailed(f"строка {first.row}, {first.column}: {first.message}")
+
+
+def _write_creates(
+    session: Session,
+    actor: Actor,
+    rows: list[csv_import.SimRow],
+    *,
+    progress: Callable[[int], None] | None,
+) -> int:
+    _first_error(_db_errors(session, actor, ImportMode.CREATE, rows, ()))
+    tariffs, partners = _dictionaries(session)
     now = utcnow()
     table = SimCard.__table__  # type: ignore[attr-defined]
     batch: list[dict[str, Any]] = []
@@ -1134,7 +1224,7 @@ def _write_rows(
                 "partner_id": partners.get(csv_import.norm_name(r.partner)) if r.partner else None,
                 "label": "",
                 "balance_kopecks": 0,
-                "block_reason": "" if r.status != SimStatus.BLOCKED else "Импорт из CSV",
+                "block_reason": "" if r.status != SimStatus.BLOCKED else ar.IMPORT_BLOCK_REASON,
                 "blocked_at": now if r.status == SimStatus.BLOCKED else None,
                 "blocked_by_id": actor.id if r.status == SimStatus.BLOCKED else None,
                 "activated_at": now if r.status == SimStatus.ACTIVE else None,
@@ -1154,27 +1244,324 @@ def _write_rows(
         session.execute(table.insert(), batch)
         done += len(batch)
     _block_events_for_imported(session, actor, rows, now)
-    job_row = session.get(ImportJob, job.id)
-    assert job_row is not None
-    job_row.status = ImportStatus.DONE
-    job_row.created_count = done
-    job_row.processed_rows = done
-    job_row.message = f"Импортировано сим-карт: {done}."
-    job_row.finished_at = job_row.updated_at = utcnow()
-    job_row.version += 1
-    session.add(job_row)
-    audit.record(
-        session,
-        actor_id=actor.id,
-        action="telecom.import_done",
-        object_type="telecom_import",
-        object_id=job.id,
-        after={"created": done, "filename": job.filename, "sha256": job.sha256},
-        ip=ip,
-    )
-    session.commit()
-    if progress is not None:
-        progress(done)
+    return done
+
+
+# -- update and delete by ICCID ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What the update and delete modes need to know of a stored card."""
+
+    id: int
+    msisdn: str
+    status: str
+    tariff_id: int | None
+    partner_id: int | None
+    label: str
+    contract_id: int | None
+    activated_at: Any
+    blocked_at: Any
+    block_reason: str
+    blocked_by_id: int | None
+    version: int
+    payments: int = 0
+    requests: int = 0
+
+
+def _stored_sims(
+    session: Session, actor: Actor, iccids: list[str], *, lock: bool, usage: bool
+) -> dict[str, _Stored]:
+    """The stored cards among `iccids` the caller may see (a card under the contract of an
+    organisation outside the caller's scope counts as missing, as by hand). `lock`: the
+    rows are locked for the write (PostgreSQL); `usage`: payments and requests are counted
+    (delete mode)."""
+    S = SimCard  # noqa: N806
+    found: dict[str, _Stored] = {}
+    visible = actor.visible_org_ids()
+    for i in range(0, len(iccids), IN_CHUNK):
+        chunk = iccids[i : i + IN_CHUNK]
+        q = (
+            sa.select(
+                col(S.iccid),
+                col(S.id),
+                col(S.msisdn),
+                col(S.status),
+                col(S.tariff_id),
+                col(S.partner_id),
+                col(S.label),
+                col(S.contract_id),
+                col(S.activated_at),
+                col(S.blocked_at),
+                col(S.block_reason),
+                col(S.blocked_by_id),
+                col(S.version),
+                col(TelecomContract.organisation_id),
+            )
+            .outerjoin(TelecomContract, col(TelecomContract.id) == col(S.contract_id))
+            .where(col(S.iccid).in_(chunk))
+        )
+        if lock:
+            q = q.with_for_update(of=S)
+        rows = session.execute(q).all()
+        counts: dict[int, tuple[int, int]] = {}
+        if usage and rows:
+            ids = [r[1] for r in rows]
+            paid = dict(
+                session.exec(
+                    select(Payment.sim_id, func.count())
+                    .where(col(Payment.sim_id).in_(ids))
+                    .group_by(col(Payment.sim_id))
+                ).all()
+            )
+            asked: dict[int, int] = {}
+            for model in (ActivationRequest, TariffChangeRequest, BlockRequest):
+                for sim_id, n in session.exec(
+                    select(model.sim_id, func.count())
+                    .where(col(model.sim_id).in_(ids))
+                    .group_by(col(model.sim_id))
+                ).all():
+                    if sim_id is not None:
+                        asked[sim_id] = asked.get(sim_id, 0) + int(n)
+            counts = {i: (int(paid.get(i, 0)), asked.get(i, 0)) for i in ids}
+        for r in rows:
+            org_id = r[13]
+            if org_id is not None and visible is not None and org_id not in visible:
+                continue
+            payments, requests = counts.get(r[1], (0, 0))
+            found[r[0]] = _Stored(
+                id=r[1],
+                msisdn=r[2],
+                status=r[3],
+                tariff_id=r[4],
+                partner_id=r[5],
+                label=r[6],
+                contract_id=r[7],
+                activated_at=r[8],
+                blocked_at=r[9],
+                block_reason=r[10],
+                blocked_by_id=r[11],
+                version=r[12],
+                payments=payments,
+                requests=requests,
+            )
+    return found
+
+
+def _msisdn_owners(session: Session, msisdns: list[str]) -> dict[str, str]:
+    owners: dict[str, str] = {}
+    for i in range(0, len(msisdns), IN_CHUNK):
+        chunk = msisdns[i : i + IN_CHUNK]
+        owners.update(
+            session.exec(
+                select(SimCard.msisdn, SimCard.iccid).where(col(SimCard.msisdn).in_(chunk))
+            ).all()
+        )
+    return owners
+
+
+def _missing(row: csv_import.SimRow) -> csv_import.RowError:
+    return csv_import.RowError(row.row, "ICCID", f"Сим-карты с ICCID {row.iccid} нет в базе.")
+
+
+def _delete_errors(
+    rows: list[csv_import.SimRow], stored: Mapping[str, _Stored]
+) -> list[csv_import.RowError]:
+    errors = []
+    for r in rows:
+        sim = stored.get(r.iccid)
+        if sim is None:
+            errors.append(_missing(r))
+            continue
+        refusal = ar.sim_delete_refusal(
+            contract_id=sim.contract_id, status=sim.status, payments=sim.payments
+        )
+        if not refusal and sim.requests:
+            refusal = "По сим-карте есть заявки: её нельзя удалить, только заблокировать."
+        if refusal:
+            errors.append(csv_import.RowError(r.row, "ICCID", f"{r.iccid}: {refusal}"))
+    return errors
+
+
+@dataclass(frozen=True)
+class _Change:
+    sim: _Stored
+    iccid: str
+    msisdn: str
+    tariff_id: int | None
+    partner_id: int | None
+    steps: tuple[str, ...]
+
+
+def _update_plan(
+    rows: list[csv_import.SimRow],
+    present: tuple[str, ...],
+    stored: Mapping[str, _Stored],
+    owners: Mapping[str, str],
+    tariffs: Mapping[str, int],
+    partners: Mapping[str, int],
+) -> tuple[list[_Change], list[csv_import.RowError], int]:
+    """What an update file changes: the changes, the row errors, the rows already equal."""
+    changes: list[_Change] = []
+    errors: list[csv_import.RowError] = []
+    unchanged = 0
+    has = set(present)
+    for r in rows:
+        sim = stored.get(r.iccid)
+        if sim is None:
+            errors.append(_missing(r))
+            continue
+        row_errors = []
+        msisdn = sim.msisdn
+        if csv_import.COL_MSISDN in has:
+            msisdn = r.msisdn
+            owner = owners.get(msisdn)
+            if owner is not None and owner != r.iccid:
+                row_errors.append(
+                    csv_import.RowError(
+                        r.row, "Номер", f"Номер {msisdn} уже у сим-карты с ICCID {owner}."
+                    )
+                )
+        tariff_id, partner_id = sim.tariff_id, sim.partner_id
+        if csv_import.COL_TARIFF in has:
+            tariff_id = tariffs.get(csv_import.norm_name(r.tariff)) if r.tariff else None
+            if r.tariff and tariff_id is None:
+                row_errors.append(
+                    csv_import.RowError(r.row, "Тариф", f"Тариф «{r.tariff}» не найден.")
+                )
+        if csv_import.COL_PARTNER in has:
+            partner_id = partners.get(csv_import.norm_name(r.partner)) if r.partner else None
+            if r.partner and partner_id is None:
+                row_errors.append(
+                    csv_import.RowError(r.row, "Партнёр", f"Партнёр «{r.partner}» не найден.")
+                )
+        steps, error = ar.import_status_steps(
+            sim.status, r.status, activated=sim.activated_at is not None
+        )
+        if error:
+            row_errors.append(csv_import.RowError(r.row, "Статус", error))
+        if row_errors:
+            errors += row_errors
+            continue
+        if (msisdn, tariff_id, partner_id) == (
+            sim.msisdn,
+            sim.tariff_id,
+            sim.partner_id,
+        ) and not steps:
+            unchanged += 1
+            continue
+        changes.append(_Change(sim, r.iccid, msisdn, tariff_id, partner_id, steps))
+    return changes, errors, unchanged
+
+
+def _write_updates(
+    session: Session,
+    actor: Actor,
+    rows: list[csv_import.SimRow],
+    present: tuple[str, ...],
+    *,
+    progress: Callable[[int], None] | None,
+) -> tuple[int, int]:
+    """Change the stored cards (locked) as the file says, in the caller's transaction: the
+    same steps as by hand (activation date, block with reason and history, block lifted)."""
+    stored = _stored_sims(session, actor, [r.iccid for r in rows], lock=True, usage=False)
+    tariffs, partners = _dictionaries(session)
+    owners = _msisdn_owners(session, [r.msisdn for r in rows if r.msisdn])
+    changes, errors, unchanged = _update_plan(rows, present, stored, owners, tariffs, partners)
+    _first_error(errors)
+    now = utcnow()
+    values: list[dict[str, Any]] = []
+    blocked: list[int] = []
+    unblocked: list[int] = []
+    for c in changes:
+        sim = c.sim
+        status, activated_at = sim.status, sim.activated_at
+        blocked_at, reason, blocked_by = sim.blocked_at, sim.block_reason, sim.blocked_by_id
+        for step in c.steps:
+            if step == "unblock":
+                status = SimStatus.ACTIVE if activated_at else SimStatus.INACTIVE
+                blocked_at, reason, blocked_by = None, "", None
+                unblocked.append(sim.id)
+            elif step == "activate":
+                status, activated_at = SimStatus.ACTIVE, now
+            else:  # block
+                status = SimStatus.BLOCKED
+                blocked_at, reason, blocked_by = now, ar.IMPORT_BLOCK_REASON, actor.id
+                blocked.append(sim.id)
+        values.append(
+            {
+                "id": sim.id,
+                "msisdn": c.msisdn,
+                "tariff_id": c.tariff_id,
+                "partner_id": c.partner_id,
+                "status": status,
+                "activated_at": activated_at,
+                "blocked_at": blocked_at,
+                "block_reason": reason,
+                "blocked_by_id": blocked_by,
+                "search_text": ar.search_text(c.iccid, c.msisdn, sim.label),
+                "version": sim.version + 1,
+                "updated_at": now,
+            }
+        )
+    # A number handed from one card to another inside the file was refused above (its
+    # owner is another stored card), so no row waits for another's old number.
+    done = 0
+    for i in range(0, len(values), INSERT_CHUNK):
+        chunk = values[i : i + INSERT_CHUNK]
+        session.execute(sa.update(SimCard), chunk)
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
+    for i in range(0, len(unblocked), IN_CHUNK):
+        session.execute(
+            sa.update(SimBlockEvent)
+            .where(
+                col(SimBlockEvent.sim_id).in_(unblocked[i : i + IN_CHUNK]),
+                col(SimBlockEvent.unblocked_at).is_(None),
+            )
+            .values(
+                unblocked_at=now, unblocked_by_id=actor.id, unblock_comment=ar.IMPORT_BLOCK_REASON
+            )
+        )
+    if blocked:
+        session.execute(
+            SimBlockEvent.__table__.insert(),  # type: ignore[attr-defined]
+            [
+                {
+                    "sim_id": sim_id,
+                    "reason": ar.IMPORT_BLOCK_REASON,
+                    "blocked_at": now,
+                    "blocked_by_id": actor.id,
+                    "unblock_comment": "",
+                }
+                for sim_id in blocked
+            ],
+        )
+    return done, unchanged
+
+
+def _write_deletes(
+    session: Session,
+    actor: Actor,
+    rows: list[csv_import.SimRow],
+    *,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Delete the file's stock cards (locked, checked again as by hand) with their own block
+    history, in the caller's transaction."""
+    stored = _stored_sims(session, actor, [r.iccid for r in rows], lock=True, usage=True)
+    _first_error(_delete_errors(rows, stored))
+    ids = [stored[r.iccid].id for r in rows]
+    done = 0
+    for i in range(0, len(ids), IN_CHUNK):
+        chunk = ids[i : i + IN_CHUNK]
+        session.execute(sa.delete(SimBlockEvent).where(col(SimBlockEvent.sim_id).in_(chunk)))
+        session.execute(sa.delete(SimCard).where(col(SimCard.id).in_(chunk)))
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
     return done
 
 

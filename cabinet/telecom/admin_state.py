@@ -29,6 +29,7 @@ from cabinet.settings import settings
 from cabinet.telecom import admin_queries as aq
 from cabinet.telecom import admin_rules as ar
 from cabinet.telecom import admin_service as svc
+from cabinet.telecom import csv_import
 from components.data_table import ALL
 from models.telecom import ContractStatus, PaymentStatus, RequestStatus, SimStatus
 
@@ -306,6 +307,7 @@ def _live_set(job_id: int, done: int) -> None:
 
 
 class TelImportState(TelPage, SessionState):
+    import_mode: str = "create"  # csv_import.MODES: what the next upload will do
     job_id: int = 0
     job: dict[str, Any] = {}
     recent: list[dict[str, str]] = []
@@ -348,6 +350,10 @@ class TelImportState(TelPage, SessionState):
         return None
 
     @rx.event
+    def set_import_mode(self, value: str):
+        self.import_mode = value if value in csv_import.MODES else csv_import.MODE_CREATE
+
+    @rx.event
     async def upload_csv(self, files: list[rx.UploadFile]):
         actor = self._actor()
         if actor is None:
@@ -359,7 +365,11 @@ class TelImportState(TelPage, SessionState):
         f = files[0]
         data = f.file.read(ar.IMPORT_MAX_BYTES + 1)
         ok, job_id, outcome = self._act(
-            svc.start_import, "Файл загружен, проверяем…", filename=f.name or "", data=data
+            svc.start_import,
+            "Файл загружен, проверяем…",
+            filename=f.name or "",
+            data=data,
+            mode=self.import_mode,
         )
         if not ok:
             return outcome

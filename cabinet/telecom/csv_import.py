@@ -9,6 +9,12 @@ duplicates inside the file are reported on the later row. Errors name the row as
 it (the header is row 1), the column and a Russian message. Checks against the database
 (existing ICCIDs/numbers, unknown tariffs/partners) are `check_against`, given plain sets.
 
+Modes (`parse_sim_csv(..., mode=...)`, the job's `ImportMode`): "create" adds new cards (ICCID
+and number required); "update" changes stored cards found by ICCID — only the columns the
+header has (an empty tariff or partner cell clears it, an empty status keeps it; a number
+column must not have empty cells); "delete" removes stored stock cards found by ICCID (the other
+columns are ignored). `check_update` and `check_delete` judge the rows against the stored cards.
+
 Writing (`export_sim_csv`): UTF-8 with a BOM, semicolons, the Russian header, status labels —
 the same format reads back unchanged.
 """
@@ -44,6 +50,14 @@ COLUMN_LABELS: dict[str, str] = {
 }
 EXPORT_COLUMNS = (COL_ICCID, COL_MSISDN, COL_TARIFF, COL_PARTNER, COL_STATUS)
 REQUIRED_COLUMNS = (COL_ICCID, COL_MSISDN)
+
+MODE_CREATE, MODE_UPDATE, MODE_DELETE = "create", "update", "delete"  # models ImportMode
+MODES = (MODE_CREATE, MODE_UPDATE, MODE_DELETE)
+MODE_REQUIRED: dict[str, tuple[str, ...]] = {
+    MODE_CREATE: REQUIRED_COLUMNS,
+    MODE_UPDATE: (COL_ICCID,),
+    MODE_DELETE: (COL_ICCID,),
+}
 
 _ALIASES: dict[str, str] = {}
 for _col, _names in {
@@ -110,7 +124,7 @@ class SimRow:
     msisdn: str  # E.164
     tariff: str  # as written ("" = none)
     partner: str
-    status: str  # canonical code
+    status: str  # canonical code ("" in update mode: keep the stored one)
 
 
 @dataclass
@@ -122,6 +136,8 @@ class ParseResult:
     encoding: str = ""
     delimiter: str = ""
     columns: list[str] = field(default_factory=list)
+    present: tuple[str, ...] = ()  # the column codes the header has
+    mode: str = MODE_CREATE
 
     @property
     def ok(self) -> bool:
@@ -274,7 +290,7 @@ def sniff_delimiter(header_line: str) -> str:
     return best
 
 
-def map_header(cells: list[str]) -> dict[str, int]:
+def map_header(cells: list[str], required: tuple[str, ...] = REQUIRED_COLUMNS) -> dict[str, int]:
     """{column code: index} from the header cells; raises CsvFormatError naming the problem."""
     found: dict[str, int] = {}
     unknown: list[str] = []
@@ -292,7 +308,7 @@ def map_header(cells: list[str]) -> dict[str, int]:
                 f"Строка 1: столбец «{COLUMN_LABELS[code]}» указан в заголовке дважды."
             )
         found[code] = i
-    missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in found]
+    missing = [COLUMN_LABELS[c] for c in required if c not in found]
     if missing:
         hint = (
             f" Неизвестные столбцы: {', '.join(repr(u) for u in unknown[:5])}." if unknown else ""
@@ -310,6 +326,7 @@ def map_header(cells: list[str]) -> dict[str, int]:
 def parse_sim_csv(
     data: bytes,
     *,
+    mode: str = MODE_CREATE,
     region: str = "RU",
     progress: Callable[[int], None] | None = None,
     progress_every: int = 2000,
@@ -318,6 +335,8 @@ def parse_sim_csv(
 
     Raises CsvFormatError when the file as a whole is unreadable.
     """
+    if mode not in MODES:
+        raise CsvFormatError("Неизвестный режим импорта.")
     text, encoding = decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = sniff_delimiter(first_line)
@@ -329,8 +348,19 @@ def parse_sim_csv(
         raise CsvFormatError("Файл пустой.") from exc
     except csv.Error as exc:
         raise CsvFormatError(f"Строка 1: файл не читается как CSV ({exc}).") from exc
-    cols = map_header(header)
+    cols = map_header(header, MODE_REQUIRED[mode])
+    if mode == MODE_DELETE:  # only the key matters: the other columns are not read
+        cols = {COL_ICCID: cols[COL_ICCID]}
+    if mode == MODE_UPDATE and len(cols) == 1:
+        raise CsvFormatError(
+            "Строка 1: кроме ICCID в файле нет ни одного столбца, который можно изменить "
+            "(номер, тариф, партнёр, статус)."
+        )
     result.columns = [COLUMN_LABELS[c] for c in EXPORT_COLUMNS if c in cols]
+    result.present = tuple(c for c in EXPORT_COLUMNS if c in cols)
+    result.mode = mode
+    has_msisdn = COL_MSISDN in cols
+    keep_status = mode != MODE_CREATE
     seen_iccid: dict[str, int] = {}
     seen_msisdn: dict[str, int] = {}
     width = len(header)
@@ -385,12 +415,17 @@ def parse_sim_csv(
         iccid, err = check_iccid(values[COL_ICCID])
         if err:
             row_errors.append(RowError(row_no, "ICCID", err))
-        msisdn, err = check_msisdn(values[COL_MSISDN], region)
-        if err:
-            row_errors.append(RowError(row_no, "Номер", err))
-        status, err = check_status(values[COL_STATUS])
-        if err:
-            row_errors.append(RowError(row_no, "Статус", err))
+        msisdn = ""
+        if has_msisdn:
+            msisdn, err = check_msisdn(values[COL_MSISDN], region)
+            if err:
+                row_errors.append(RowError(row_no, "Номер", err))
+        if keep_status and not values[COL_STATUS]:
+            status = ""  # update: an empty status keeps the stored one (delete: not read)
+        else:
+            status, err = check_status(values[COL_STATUS])
+            if err:
+                row_errors.append(RowError(row_no, "Статус", err))
         if iccid:
             if iccid in seen_iccid:
                 row_errors.append(

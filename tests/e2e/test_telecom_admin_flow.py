@@ -79,3 +79,40 @@ def test_admin_approves_an_activation_request(open_page) -> None:  # type: ignor
     # The decided request is in the "approved" list with the comment.
     admin.goto("/admin/telecom/requests?kind=activation&status=approved")
     admin.by_id("req-table").get_by_text(re.compile("Активировали")).first.wait_for()
+
+
+def test_admin_changes_a_sim_cards_number_by_importing_a_file(open_page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The case study's import mode: choose "change", upload a CSV keyed by ICCID, check it,
+    apply it — the stored card gets the file's number and status."""
+    from models.telecom import SimCard
+
+    sim_id, _req_id, _old = _stock_sim_and_request()
+    with Session(engine()) as s:
+        sim = s.get(SimCard, sim_id)
+        iccid = sim.iccid
+    n = int(time.time() * 1000) % 10**7
+    new_number = f"+7998{n:07d}"
+    csv_file = tmp_path / "change.csv"
+    csv_file.write_bytes(
+        f"ICCID;Номер;Статус\r\n{iccid};{new_number};Заблокирована\r\n".encode("cp1251")
+    )
+
+    admin = open_page()
+    admin.use_session(session_token("admin@demo.local"))
+    admin.goto("/admin/telecom/import")
+    admin.click("import-mode-update")
+    admin.page.set_input_files("#telecom-csv input[type=file]", str(csv_file))
+    admin.click("telecom-csv-submit")
+    admin.wait_id_text("import-mode-shown", "Изменение")
+    admin.by_id("import-run").wait_for()
+    admin.wait_id_text("import-run", "Применить изменения")
+    admin.shot("telecom-import-update-checked")
+    admin.click("import-run")
+    admin.wait_id_text("import-message", "Изменено сим-карт: 1")
+    with Session(engine()) as s:
+        sim = s.get(SimCard, sim_id)
+        assert (sim.msisdn, sim.status, sim.block_reason) == (
+            new_number,
+            "blocked",
+            "Импорт из CSV",
+        )

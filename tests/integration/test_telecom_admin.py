@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 from stdnum import luhn
 
 from cabinet.access.rules import BuiltinRole
@@ -383,3 +383,139 @@ def test_import_refuses_binary_and_malformed_files_with_row_and_column(db, w):
     assert svc.check_import(db, actor_id=w.admin.id, job_id=job_id) == ImportStatus.INVALID
     job = db.get(ImportJob, job_id)
     assert "Строка 1" in job.message and "Номер" in job.message
+
+
+# -- CSV import: change and delete by ICCID (the case study's "import mode") ----------------
+
+
+def import_file(db, w, text: str, mode: str) -> int:
+    job_id = svc.start_import(
+        db, actor_id=w.admin.id, filename=f"{mode}.csv", data=text.encode("utf-8"), mode=mode
+    )
+    svc.check_import(db, actor_id=w.admin.id, job_id=job_id)
+    return job_id
+
+
+def test_update_import_changes_only_the_files_columns_with_the_manual_steps(db, w):
+    plain = new_sim(db, 300, partner_id=w.partner.id)  # number and tariff change
+    stock = new_sim(db, 301, partner_id=w.partner.id)  # activated by the file
+    to_block = new_sim(db, 302, status=SimStatus.ACTIVE, activated_at=datetime.now(UTC))
+    was_active = new_sim(db, 303, activated_at=datetime.now(UTC))
+    svc.block_sim(db, actor_id=w.admin.id, sim_id=was_active.id, reason="Утеряна")
+    same = new_sim(db, 304)
+    text = "\n".join(
+        [
+            "ICCID;Номер;Тариф;Статус",
+            f"{iccid(300)};{msisdn(310)};{w.tariff.name};",
+            f"{iccid(301)};{msisdn(301)};;Активна",
+            f"{iccid(302)};{msisdn(302)};;Заблокирована",
+            f"{iccid(303)};{msisdn(303)};;Активна",
+            f"{iccid(304)};{msisdn(304)};;Неактивна",
+        ]
+    )
+    job_id = import_file(db, w, text, "update")
+    view = aq.import_job(db, load_actor(db, w.admin.id), job_id)
+    assert view["status"] == ImportStatus.READY, view["errors"]
+    assert view["mode_ru"] == "Изменение"
+    assert svc.run_import(db, actor_id=w.admin.id, job_id=job_id) == 4
+    for sim in (plain, stock, to_block, was_active, same):
+        db.refresh(sim)
+    assert (plain.msisdn, plain.tariff_id, plain.partner_id) == (
+        msisdn(310),
+        w.tariff.id,
+        w.partner.id,
+    )
+    assert plain.version == 2 and msisdn(310) in plain.search_text
+    assert stock.status == SimStatus.ACTIVE and stock.activated_at is not None
+    assert stock.partner_id == w.partner.id  # no partner column: kept
+    assert to_block.status == SimStatus.BLOCKED and to_block.block_reason == "Импорт из CSV"
+    assert was_active.status == SimStatus.ACTIVE and was_active.blocked_at is None
+    assert same.version == 1  # already as in the file
+    events = {e.sim_id: e for e in db.exec(select(SimBlockEvent)).all()}
+    assert (
+        events[to_block.id].reason == "Импорт из CSV" and events[to_block.id].unblocked_at is None
+    )
+    assert events[was_active.id].unblocked_at is not None
+    job = db.get(ImportJob, job_id)
+    db.refresh(job)
+    assert (job.status, job.created_count, job.unchanged_count) == (ImportStatus.DONE, 4, 1)
+    assert job.message == "Изменено сим-карт: 4. Уже совпадали с файлом: 1."
+
+
+def test_update_import_refuses_what_the_manual_actions_refuse_and_writes_nothing(db, w):
+    new_sim(db, 320)
+    new_sim(db, 321)
+    new_sim(db, 322, status=SimStatus.ACTIVE, activated_at=datetime.now(UTC))
+    text = "\n".join(
+        [
+            "ICCID;Номер;Статус",
+            f"{iccid(329)};{msisdn(329)};",  # no such card
+            f"{iccid(320)};{msisdn(321)};",  # the number belongs to another card
+            f"{iccid(322)};{msisdn(322)};Неактивна",  # active -> inactive: only a block
+            f"{iccid(321)};{msisdn(325)};",  # fine on its own
+        ]
+    )
+    job_id = import_file(db, w, text, "update")
+    view = aq.import_job(db, load_actor(db, w.admin.id), job_id)
+    assert view["status"] == ImportStatus.INVALID
+    assert {(e["row"], e["column"]) for e in view["errors"]} == {
+        ("2", "ICCID"),
+        ("3", "Номер"),
+        ("4", "Статус"),
+    }
+    with pytest.raises(ValidationFailed):
+        svc.run_import(db, actor_id=w.admin.id, job_id=job_id)
+    assert db.exec(select(SimCard).where(SimCard.msisdn == msisdn(325))).first() is None
+    # a file that names no column to change is refused as a whole
+    only_key = import_file(db, w, f"ICCID\n{iccid(320)}\n", "update")
+    assert "ни одного столбца" in db.get(ImportJob, only_key).message
+
+
+def test_delete_import_removes_stock_cards_only_and_rechecks_before_writing(db, w):
+    gone = new_sim(db, 340)
+    svc.block_sim(db, actor_id=w.admin.id, sim_id=gone.id, reason="Брак")
+    also = new_sim(db, 341)
+    new_sim(db, 342, contract_id=w.contract.id)
+    paid = new_sim(db, 343)
+    pay(db, paid, 100_00, PaymentStatus.SUCCEEDED, datetime.now(UTC))
+    refused = import_file(
+        db, w, f"ICCID;Номер\n{iccid(340)};x\n{iccid(342)};\n{iccid(343)};\n", "delete"
+    )
+    view = aq.import_job(db, load_actor(db, w.admin.id), refused)
+    assert view["status"] == ImportStatus.INVALID
+    assert [e["row"] for e in view["errors"]] == ["3", "4"]  # the number column is not read
+    job_id = import_file(db, w, f"ICCID\n{iccid(340)}\n{iccid(341)}\n", "delete")
+    assert db.get(ImportJob, job_id).status == ImportStatus.READY
+    assert svc.run_import(db, actor_id=w.admin.id, job_id=job_id) == 2
+    assert (
+        db.exec(select(SimCard).where(col(SimCard.iccid).in_([iccid(340), iccid(341)]))).all() == []
+    )
+    assert db.exec(select(SimBlockEvent).where(SimBlockEvent.sim_id == gone.id)).all() == []
+    # checked, then the card got a payment: the write refuses and deletes nothing
+    late = new_sim(db, 344)
+    spare = new_sim(db, 345)
+    job_id = import_file(db, w, f"ICCID\n{iccid(345)}\n{iccid(344)}\n", "delete")
+    assert db.get(ImportJob, job_id).status == ImportStatus.READY
+    pay(db, late, 50_00, PaymentStatus.SUCCEEDED, datetime.now(UTC))
+    with pytest.raises(ValidationFailed) as err:
+        svc.run_import(db, actor_id=w.admin.id, job_id=job_id)
+    assert "платежи" in err.value.message
+    assert db.get(SimCard, spare.id) is not None and db.get(SimCard, also.id) is None
+
+
+def test_import_modes_are_checked_and_one_file_may_be_read_in_each_mode(db, w):
+    with pytest.raises(ValidationFailed):
+        svc.start_import(
+            db, actor_id=w.admin.id, filename="x.csv", data=b"ICCID\n1\n", mode="drop table"
+        )
+    new_sim(db, 360, partner_id=w.partner.id)
+    exported = aq.export_sims(db, load_actor(db, w.admin.id), partner_id=w.partner.id)
+    created = svc.start_import(db, actor_id=w.admin.id, filename="e.csv", data=exported)
+    assert svc.check_import(db, actor_id=w.admin.id, job_id=created) == ImportStatus.INVALID
+    # the registry's export read back in update mode: nothing to change
+    updated = svc.start_import(
+        db, actor_id=w.admin.id, filename="e.csv", data=exported, mode="update"
+    )
+    assert svc.check_import(db, actor_id=w.admin.id, job_id=updated) == ImportStatus.READY
+    assert svc.run_import(db, actor_id=w.admin.id, job_id=updated) == 0
+    assert db.get(ImportJob, updated).unchanged_count == 1

@@ -98,3 +98,24 @@ def test_only_pending_requests_are_decided_and_rejection_needs_a_comment(status,
         assert ar.check_decision(status, decision, "нет")[0] == RequestStatus.REJECTED
     else:
         assert ar.check_decision(status, decision, "")[0] == RequestStatus.APPROVED
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "activated", "steps", "refused"),
+    [
+        ("inactive", "", False, (), False),  # an empty status keeps the stored one
+        ("active", "active", True, (), False),
+        ("inactive", "active", False, ("activate",), False),
+        ("inactive", "blocked", False, ("block",), False),
+        ("active", "blocked", True, ("block",), False),
+        ("blocked", "active", True, ("unblock",), False),  # unblocking an activated card
+        ("blocked", "active", False, ("unblock", "activate"), False),
+        ("blocked", "inactive", False, ("unblock",), False),
+        ("blocked", "inactive", True, (), True),  # would come back active, not inactive
+        ("active", "inactive", True, (), True),  # only a block takes an active card out
+    ],
+)
+def test_import_status_steps_follow_the_manual_actions(old, new, activated, steps, refused):
+    got, error = ar.import_status_steps(old, new, activated=activated)
+    assert got == steps
+    assert bool(error) is refused

@@ -224,3 +224,26 @@ def test_text_check_refuses_binary_uploads():
     assert not ci.looks_like_text(b"%PDF-1.7\n")
     assert not ci.looks_like_text(b"PK\x03\x04\x14\x00\x06\x00")
     assert not ci.looks_like_text(b"")
+
+
+def test_update_mode_reads_the_columns_the_header_has():
+    text = f"ICCID;Статус;Тариф\n{iccid(1)};;\n{iccid(2)};Заблокирована;Базовый\n"
+    result = parse_sim_csv(text.encode(), mode="update")
+    assert result.ok and result.present == ("iccid", "tariff", "status")
+    assert [(r.iccid, r.msisdn, r.status, r.tariff) for r in result.rows] == [
+        (iccid(1), "", "", ""),  # empty status: keep the stored one
+        (iccid(2), "", "blocked", "Базовый"),
+    ]
+    with pytest.raises(CsvFormatError, match="ни одного столбца"):
+        parse_sim_csv(f"ICCID\n{iccid(1)}\n".encode(), mode="update")
+    bad = parse_sim_csv(f"ICCID;Номер\n{iccid(1)};\n".encode(), mode="update")
+    assert [e.column for e in bad.errors] == ["Номер"]  # a number column needs every number
+
+
+def test_delete_mode_reads_the_key_only_and_unknown_modes_are_refused():
+    text = f"ICCID;Номер;Статус\n{iccid(1)};не номер;что-то\n{iccid(1)};;\n"
+    result = parse_sim_csv(text.encode(), mode="delete")
+    assert result.present == ("iccid",)
+    assert [(e.row, e.column) for e in result.errors] == [(3, "ICCID")]  # the duplicate only
+    with pytest.raises(CsvFormatError):
+        parse_sim_csv(text.encode(), mode="truncate")
