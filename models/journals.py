@@ -192,8 +192,8 @@ class EntrySignature(SQLModel, table=True):
     version: int
     side: str = Field(max_length=20)  # Side
     user_id: int = Field(foreign_key="users.id", index=True)
-    # The e-signature module's signature (its table is in a later revision: no FK here).
-    signature_id: int | None = Field(default=None, index=True)
+    # The e-signature module's signature (migration 0011 added the foreign key).
+    signature_id: int | None = Field(default=None, foreign_key="esign_signatures.id", index=True)
     signature_code: str = Field(max_length=100, index=True)
     certificate_serial: str = Field(default="", max_length=100)
     signed_at: datetime = ts_field()
