@@ -1041,7 +1041,11 @@ def act(token: str, lot_id: int, kind: str, amount: str) -> ActionOutcome:
             return ActionOutcome(logged_out=True)
         try:
             if kind == "bid":
-                done = service.place_bid(s, actor_id=user_id, lot_id=lot_id, amount=amount)
+                done = service.place_bid(
+                    s, actor_id=user_id, lot_id=lot_id, amount=amount, defer_notice=True
+                )
+                if done.outbid is not None:  # after the bidder has their answer
+                    _NOTICES.submit(_send_outbid_notice, done.outbid)
             elif kind == "offer":
                 done = service.place_offer(s, actor_id=user_id, lot_id=lot_id, amount=amount)
             else:
@@ -1067,6 +1071,19 @@ _ACTIONS = ThreadPoolExecutor(max_workers=ACTION_THREADS, thread_name_prefix="au
 # queue behind bids that wait for the lot's lock in _ACTIONS (at an auction's start dozens
 # of bids may be accepted one after the other, each holding an _ACTIONS thread meanwhile).
 _REFUSALS = ThreadPoolExecutor(max_workers=REFUSAL_THREADS, thread_name_prefix="auction-refusal")
+
+
+# The outbid notices accepted bids owe (service.send_outbid_notice): written one after the
+# other in a thread of their own, so that the bidder's answer never waits for one.
+_NOTICES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="auction-notice")
+
+
+def _send_outbid_notice(notice: service.OutbidNotice) -> None:
+    try:
+        with session_scope() as s:
+            service.send_outbid_notice(s, notice)
+    except Exception:  # a lost notice must not take the thread down; the bid is committed
+        log.exception("outbid notice for lot %s failed", notice.lot_id)
 
 
 _WARMED: list[asyncio.Future[None]] = []

@@ -234,6 +234,35 @@ def test_outbid_again_while_unread_does_not_flood_the_bell(db, w):
     assert len(outbid(w.b1)) == 2  # read it, outbid again: told again
 
 
+def test_a_deferred_outbid_notice_is_sent_once_after_the_bid(db, w):
+    """The live page's path: the bid commits without the notice and hands it over; sending
+    it writes one notice, sending it again (or another bid's, while unread) writes none."""
+    _, (lot,) = make_auction(db, w.organiser)
+    service.place_bid(db, actor_id=uid(w.a1), lot_id=lot.id, amount="100000")
+    r = service.place_bid(db, actor_id=uid(w.b1), lot_id=lot.id, amount="101000", defer_notice=True)
+    assert r.outbid is not None and r.outbid.user_id == w.a1.id
+
+    def told() -> int:
+        return len(
+            db.exec(
+                select(Notification).where(
+                    Notification.user_id == w.a1.id, Notification.event == "auctions.outbid"
+                )
+            ).all()
+        )
+
+    assert told() == 0  # the bid is committed; the notice is the caller's to send
+    assert service.send_outbid_notice(db, r.outbid) is True
+    assert service.send_outbid_notice(db, r.outbid) is False  # one unread at a time
+    assert told() == 1
+    note = db.exec(select(Notification).where(Notification.user_id == w.a1.id)).one()
+    assert "101" in note.body and note.link.endswith(f"id={lot.id}")
+    # a1 takes the lead back: now b1 is owed one
+    r = service.place_bid(db, actor_id=uid(w.a1), lot_id=lot.id, amount="102000")
+    assert r.outbid is not None and r.outbid.user_id == w.b1.id  # sent (defer_notice off)
+    assert len(db.exec(select(Notification).where(Notification.user_id == w.b1.id)).all()) == 1
+
+
 # --------------------------------------------------------------------------- refusals
 
 
