@@ -578,3 +578,31 @@ def test_only_an_organisation_that_bid_openly_is_told_it_was_outbid(world) -> No
     assert outbid.my_bid_openly and live_values(outbid)["was_leading"] is True
     assert pub is not None
     assert live_values(live.personalise(offer_only, pub))["was_leading"] is True
+
+
+def test_the_live_pages_bid_answers_first_and_the_outbid_notice_follows(world) -> None:
+    """The page's path (`participant_state.act`): the bid commits and is answered without
+    the previous leader's notice; the notice thread writes it right after, once."""
+    from cabinet.auctions import participant_state as ps
+
+    w = world
+    start = Decimal(str(w["lot"].start_price))
+    _bid(w, "a", str(start))
+    outcome = ps.act(w["tokens"]["b"], w["lot"].id, "bid", str(start + 1000))
+    assert outcome.done is not None and outcome.done.outbid is not None
+    ps._NOTICES.submit(lambda: None).result(timeout=10)  # the notice thread has caught up
+
+    def told() -> int:
+        with Session(get_engine()) as s:
+            return len(
+                s.exec(
+                    select(Notification).where(
+                        Notification.user_id == w["users"]["a"].id,
+                        Notification.event == "auctions.outbid",
+                    )
+                ).all()
+            )
+
+    assert told() == 1
+    ps._send_outbid_notice(outcome.done.outbid)  # sent again (a retry): still one
+    assert told() == 1
