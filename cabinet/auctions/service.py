@@ -369,22 +369,28 @@ def quick_refusal(conn: Any, *, token: str, lot_id: int, amount: object) -> str 
 
 
 _NOTIFICATIONS = Notification.__table__  # type: ignore[attr-defined]
-# An open bid's read of the lot: as _SNAPSHOT, and whether the leader already has an unread
-# "outbid" notice of this lot (one at a time: a hot lot must not flood the bell). Read in
-# the same statement, so it belongs to the version the bid's compare-and-set checks — a
-# notice is committed with the bid that caused it — and costs no round trip of its own.
-_BID_SNAPSHOT = _SNAPSHOT.add_columns(
-    sa.exists(
+
+
+def _outbid_waiting(user_id: Any) -> Any:
+    """Whether `user_id` (a column or a value) has an unread "outbid" notice of the lot
+    (bind parameters `link` and `quiet_since`): one at a time, a hot lot must not flood the
+    bell."""
+    return sa.exists(
         sa.select(_NOTIFICATIONS.c.id).where(
-            _NOTIFICATIONS.c.user_id == _BIDS.c.user_id,
+            _NOTIFICATIONS.c.user_id == user_id,
             _NOTIFICATIONS.c.event == "auctions.outbid",
             _NOTIFICATIONS.c.link == sa.bindparam("link"),
             _NOTIFICATIONS.c.read_at.is_(None),
             _NOTIFICATIONS.c.created_at
             > sa.bindparam("quiet_since", type_=_NOTIFICATIONS.c.created_at.type),
         )
-    ).label("best_told")
-)
+    )
+
+
+# An open bid's read of the lot: as _SNAPSHOT, and whether the leader already has an unread
+# "outbid" notice of this lot — read in the same statement, so it costs no round trip of its
+# own; `send_outbid_notice` asks again after the bid's commit.
+_BID_SNAPSHOT = _SNAPSHOT.add_columns(_outbid_waiting(_BIDS.c.user_id).label("best_told"))
 
 
 def _bid_snapshot(session: Session, lot_id: int, now: datetime) -> Any:
@@ -918,21 +924,16 @@ def send_outbid_notice(session: Session, notice: OutbidNotice) -> bool:
     OUTBID_QUIET is already waiting for them (the bid's snapshot said none was; another bid's
     notice may have been written since). Whether a notice was written. After the bid's
     commit: a crash in between loses the notice, never the bid."""
-    now = utcnow()
     link = _lot_link(notice.lot_id)
-    N = Notification  # noqa: N806
-    waiting = session.exec(
-        select(N.id)
-        .where(
-            N.user_id == notice.user_id,
-            N.event == "auctions.outbid",
-            N.link == link,
-            col(N.read_at).is_(None),
-            col(N.created_at) > now - OUTBID_QUIET,
+    waiting = (
+        session.connection()
+        .execute(
+            sa.select(_outbid_waiting(notice.user_id)),
+            {"link": link, "quiet_since": utcnow() - OUTBID_QUIET},
         )
-        .limit(1)
-    ).first()
-    if waiting is not None:
+        .scalar()
+    )
+    if waiting:
         session.rollback()
         return False
     emit(

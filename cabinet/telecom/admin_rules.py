@@ -74,15 +74,19 @@ def search_text(iccid: str, msisdn: str, label: str = "") -> str:
     return f"{iccid} {msisdn} {label}".lower().strip()[:200]
 
 
-def sim_delete_refusal(*, contract_id: int | None, status: str, payments: int) -> str:
-    """Why a SIM card may not be deleted by hand, or "" when it may: only a stock card (no
-    contract), not active, never paid for."""
+def sim_delete_refusal(
+    *, contract_id: int | None, status: str, payments: int, requests: int = 0
+) -> str:
+    """Why a SIM card may not be deleted (by hand or by an import), or "" when it may: only
+    a stock card (no contract), not active, never paid for, never asked about."""
     if contract_id is not None:
         return "Сим-карта выдана абоненту по договору: удалить можно только сим-карту со склада."
     if status == SimStatus.ACTIVE:
         return "Активную сим-карту удалить нельзя: сначала заблокируйте её."
     if payments:
         return "По сим-карте были платежи: её нельзя удалить, только заблокировать."
+    if requests:
+        return "По сим-карте есть заявки: её нельзя удалить, только заблокировать."
     return ""
 
 

@@ -214,17 +214,18 @@ def delete_sim(session: Session, *, actor_id: int, sim_id: int, ip: str = "") ->
     actor = _admin(session, actor_id)
     sim: SimCard = _locked(session, SimCard, sim_id)
     payments = session.exec(select(func.count()).where(Payment.sim_id == sim.id)).one()
+    requests = sum(
+        session.exec(select(func.count()).where(model.sim_id == sim.id)).one()
+        for model in (ActivationRequest, TariffChangeRequest, BlockRequest)
+    )
     refusal = ar.sim_delete_refusal(
-        contract_id=sim.contract_id, status=sim.status, payments=int(payments)
+        contract_id=sim.contract_id,
+        status=sim.status,
+        payments=int(payments),
+        requests=int(requests),
     )
     if refusal:
         raise ValidationFailed(refusal)
-    for model in (ActivationRequest, TariffChangeRequest, BlockRequest):
-        used = session.exec(select(func.count()).where(model.sim_id == sim.id)).one()
-        if used:
-            raise ValidationFailed(
-                "По сим-карте есть заявки: её нельзя удалить, только заблокировать."
-            )
     history = session.exec(select(SimBlockEvent).where(SimBlockEvent.sim_id == sim.id)).all()
     for block_row in history:  # a stock card's own block history goes with it
         session.delete(block_row)
@@ -1113,28 +1114,31 @@ def _db_errors(
     mode: str,
     rows: list[csv_import.SimRow],
     present: tuple[str, ...],
-    *,
-    lock: bool = False,
 ) -> list[csv_import.RowError]:
-    """The rows' errors against the database in the job's mode (nothing is written)."""
+    """The rows' errors against the database in the job's mode (the preview: nothing is
+    written or locked; the write checks again against the locked rows)."""
     if mode == ImportMode.CREATE:
-        existing_iccids, existing_msisdns = _db_sets(session, rows)
-        tariffs, partners = _dictionaries(session)
-        return csv_import.check_against(
-            rows,
-            existing_iccids=existing_iccids,
-            existing_msisdns=existing_msisdns,
-            tariffs=tariffs,
-            partners=partners,
-        )
-    stored = _stored_sims(
-        session, actor, [r.iccid for r in rows], lock=lock, usage=mode == "delete"
-    )
+        return _create_errors(session, rows, *_dictionaries(session))
     if mode == ImportMode.DELETE:
+        stored = _stored_sims(session, actor, [r.iccid for r in rows], lock=False, usage=True)
         return _delete_errors(rows, stored)
-    tariffs, partners = _dictionaries(session)
-    owners = _msisdn_owners(session, [r.msisdn for r in rows if r.msisdn])
-    return _update_plan(rows, present, stored, owners, tariffs, partners)[1]
+    return _plan_updates(session, actor, rows, present, lock=False)[1]
+
+
+def _create_errors(
+    session: Session,
+    rows: list[csv_import.SimRow],
+    tariffs: Mapping[str, int],
+    partners: Mapping[str, int],
+) -> list[csv_import.RowError]:
+    existing_iccids, existing_msisdns = _db_sets(session, rows)
+    return csv_import.check_against(
+        rows,
+        existing_iccids=existing_iccids,
+        existing_msisdns=existing_msisdns,
+        tariffs=tariffs,
+        partners=partners,
+    )
 
 
 def _write_rows(
@@ -1208,8 +1212,8 @@ def _write_creates(
     *,
     progress: Callable[[int], None] | None,
 ) -> int:
-    _first_error(_db_errors(session, actor, ImportMode.CREATE, rows, ()))
     tariffs, partners = _dictionaries(session)
+    _first_error(_create_errors(session, rows, tariffs, partners))
     now = utcnow()
     table = SimCard.__table__  # type: ignore[attr-defined]
     batch: list[dict[str, Any]] = []
@@ -1375,10 +1379,11 @@ def _delete_errors(
             errors.append(_missing(r))
             continue
         refusal = ar.sim_delete_refusal(
-            contract_id=sim.contract_id, status=sim.status, payments=sim.payments
+            contract_id=sim.contract_id,
+            status=sim.status,
+            payments=sim.payments,
+            requests=sim.requests,
         )
-        if not refusal and sim.requests:
-            refusal = "По сим-карте есть заявки: её нельзя удалить, только заблокировать."
         if refusal:
             errors.append(csv_import.RowError(r.row, "ICCID", f"{r.iccid}: {refusal}"))
     return errors
@@ -1392,6 +1397,21 @@ class _Change:
     tariff_id: int | None
     partner_id: int | None
     steps: tuple[str, ...]
+
+
+def _plan_updates(
+    session: Session,
+    actor: Actor,
+    rows: list[csv_import.SimRow],
+    present: tuple[str, ...],
+    *,
+    lock: bool,
+) -> tuple[list[_Change], list[csv_import.RowError], int]:
+    """`_update_plan` against the stored cards (`lock`: locked for the write)."""
+    stored = _stored_sims(session, actor, [r.iccid for r in rows], lock=lock, usage=False)
+    tariffs, partners = _dictionaries(session)
+    owners = _msisdn_owners(session, [r.msisdn for r in rows if r.msisdn])
+    return _update_plan(rows, present, stored, owners, tariffs, partners)
 
 
 def _update_plan(
@@ -1423,19 +1443,13 @@ def _update_plan(
                         r.row, "Номер", f"Номер {msisdn} уже у сим-карты с ICCID {owner}."
                     )
                 )
+        # a column the file lacks reads as an empty cell: no error, and the stored value stays
+        row_errors += csv_import.reference_errors(r, tariffs=tariffs, partners=partners)
         tariff_id, partner_id = sim.tariff_id, sim.partner_id
         if csv_import.COL_TARIFF in has:
             tariff_id = tariffs.get(csv_import.norm_name(r.tariff)) if r.tariff else None
-            if r.tariff and tariff_id is None:
-                row_errors.append(
-                    csv_import.RowError(r.row, "Тариф", f"Тариф «{r.tariff}» не найден.")
-                )
         if csv_import.COL_PARTNER in has:
             partner_id = partners.get(csv_import.norm_name(r.partner)) if r.partner else None
-            if r.partner and partner_id is None:
-                row_errors.append(
-                    csv_import.RowError(r.row, "Партнёр", f"Партнёр «{r.partner}» не найден.")
-                )
         steps, error = ar.import_status_steps(
             sim.status, r.status, activated=sim.activated_at is not None
         )
@@ -1465,10 +1479,7 @@ def _write_updates(
 ) -> tuple[int, int]:
     """Change the stored cards (locked) as the file says, in the caller's transaction: the
     same steps as by hand (activation date, block with reason and history, block lifted)."""
-    stored = _stored_sims(session, actor, [r.iccid for r in rows], lock=True, usage=False)
-    tariffs, partners = _dictionaries(session)
-    owners = _msisdn_owners(session, [r.msisdn for r in rows if r.msisdn])
-    changes, errors, unchanged = _update_plan(rows, present, stored, owners, tariffs, partners)
+    changes, errors, unchanged = _plan_updates(session, actor, rows, present, lock=True)
     _first_error(errors)
     now = utcnow()
     values: list[dict[str, Any]] = []

@@ -29,9 +29,9 @@ from cabinet.settings import settings
 from cabinet.telecom import admin_queries as aq
 from cabinet.telecom import admin_rules as ar
 from cabinet.telecom import admin_service as svc
-from cabinet.telecom import csv_import
 from components.data_table import ALL
 from models.telecom import ContractStatus, PaymentStatus, RequestStatus, SimStatus
+from models.telecom_admin import ImportMode
 
 NONE = "none"  # "no tariff / no partner" option of the SIM form (Radix items cannot be "")
 REQUEST_KINDS = ("activation", "tariff", "block")
@@ -307,7 +307,7 @@ def _live_set(job_id: int, done: int) -> None:
 
 
 class TelImportState(TelPage, SessionState):
-    import_mode: str = "create"  # csv_import.MODES: what the next upload will do
+    import_mode: str = ImportMode.CREATE.value  # what the next upload will do
     job_id: int = 0
     job: dict[str, Any] = {}
     recent: list[dict[str, str]] = []
@@ -351,7 +351,7 @@ class TelImportState(TelPage, SessionState):
 
     @rx.event
     def set_import_mode(self, value: str):
-        self.import_mode = value if value in csv_import.MODES else csv_import.MODE_CREATE
+        self.import_mode = value if value in set(ImportMode) else ImportMode.CREATE.value
 
     @rx.event
     async def upload_csv(self, files: list[rx.UploadFile]):

@@ -31,6 +31,8 @@ from functools import lru_cache
 import phonenumbers
 from stdnum import luhn
 
+from models.telecom_admin import ImportMode
+
 MAX_ROWS = 200_000
 MAX_ERRORS = 1000  # errors kept for the preview; the count goes on
 MAX_FIELD = 200
@@ -51,12 +53,10 @@ COLUMN_LABELS: dict[str, str] = {
 EXPORT_COLUMNS = (COL_ICCID, COL_MSISDN, COL_TARIFF, COL_PARTNER, COL_STATUS)
 REQUIRED_COLUMNS = (COL_ICCID, COL_MSISDN)
 
-MODE_CREATE, MODE_UPDATE, MODE_DELETE = "create", "update", "delete"  # models ImportMode
-MODES = (MODE_CREATE, MODE_UPDATE, MODE_DELETE)
-MODE_REQUIRED: dict[str, tuple[str, ...]] = {
-    MODE_CREATE: REQUIRED_COLUMNS,
-    MODE_UPDATE: (COL_ICCID,),
-    MODE_DELETE: (COL_ICCID,),
+MODE_REQUIRED: dict[str, tuple[str, ...]] = {  # the header's required columns per mode
+    ImportMode.CREATE: REQUIRED_COLUMNS,
+    ImportMode.UPDATE: (COL_ICCID,),
+    ImportMode.DELETE: (COL_ICCID,),
 }
 
 _ALIASES: dict[str, str] = {}
@@ -137,7 +137,7 @@ class ParseResult:
     delimiter: str = ""
     columns: list[str] = field(default_factory=list)
     present: tuple[str, ...] = ()  # the column codes the header has
-    mode: str = MODE_CREATE
+    mode: str = ImportMode.CREATE
 
     @property
     def ok(self) -> bool:
@@ -326,7 +326,7 @@ def map_header(cells: list[str], required: tuple[str, ...] = REQUIRED_COLUMNS) -
 def parse_sim_csv(
     data: bytes,
     *,
-    mode: str = MODE_CREATE,
+    mode: str = ImportMode.CREATE,
     region: str = "RU",
     progress: Callable[[int], None] | None = None,
     progress_every: int = 2000,
@@ -335,7 +335,7 @@ def parse_sim_csv(
 
     Raises CsvFormatError when the file as a whole is unreadable.
     """
-    if mode not in MODES:
+    if mode not in MODE_REQUIRED:
         raise CsvFormatError("Неизвестный режим импорта.")
     text, encoding = decode(data)
     first_line = text.split("\n", 1)[0]
@@ -349,9 +349,9 @@ def parse_sim_csv(
     except csv.Error as exc:
         raise CsvFormatError(f"Строка 1: файл не читается как CSV ({exc}).") from exc
     cols = map_header(header, MODE_REQUIRED[mode])
-    if mode == MODE_DELETE:  # only the key matters: the other columns are not read
+    if mode == ImportMode.DELETE:  # only the key matters: the other columns are not read
         cols = {COL_ICCID: cols[COL_ICCID]}
-    if mode == MODE_UPDATE and len(cols) == 1:
+    if mode == ImportMode.UPDATE and len(cols) == 1:
         raise CsvFormatError(
             "Строка 1: кроме ICCID в файле нет ни одного столбца, который можно изменить "
             "(номер, тариф, партнёр, статус)."
@@ -360,7 +360,7 @@ def parse_sim_csv(
     result.present = tuple(c for c in EXPORT_COLUMNS if c in cols)
     result.mode = mode
     has_msisdn = COL_MSISDN in cols
-    keep_status = mode != MODE_CREATE
+    keep_status = mode != ImportMode.CREATE
     seen_iccid: dict[str, int] = {}
     seen_msisdn: dict[str, int] = {}
     width = len(header)
@@ -479,10 +479,19 @@ def check_against(
             errors.append(RowError(r.row, "ICCID", f"Сим-карта с ICCID {r.iccid} уже есть в базе."))
         if r.msisdn in existing_msisdns:
             errors.append(RowError(r.row, "Номер", f"Номер {r.msisdn} уже есть в базе."))
-        if r.tariff and norm_name(r.tariff) not in tariffs:
-            errors.append(RowError(r.row, "Тариф", f"Тариф «{r.tariff}» не найден."))
-        if r.partner and norm_name(r.partner) not in partners:
-            errors.append(RowError(r.row, "Партнёр", f"Партнёр «{r.partner}» не найден."))
+        errors += reference_errors(r, tariffs=tariffs, partners=partners)
+    return errors
+
+
+def reference_errors(
+    r: SimRow, *, tariffs: Mapping[str, object], partners: Mapping[str, object]
+) -> list[RowError]:
+    """The row's tariff and partner that no dictionary entry has (empty cells are fine)."""
+    errors = []
+    if r.tariff and norm_name(r.tariff) not in tariffs:
+        errors.append(RowError(r.row, "Тариф", f"Тариф «{r.tariff}» не найден."))
+    if r.partner and norm_name(r.partner) not in partners:
+        errors.append(RowError(r.row, "Партнёр", f"Партнёр «{r.partner}» не найден."))
     return errors
 
 

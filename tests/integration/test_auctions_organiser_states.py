@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import reflex as rx
-from reflex.istate.data import RouterData
 from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
@@ -52,6 +51,7 @@ from models.auctions import (
     StepKind,
 )
 from models.base import utcnow
+from tests.integration.handler_calls import state_instance
 
 pytestmark = pytest.mark.db
 
@@ -161,13 +161,7 @@ def world(migrated_engine) -> Iterator[dict[str, Any]]:
 
 
 def _instance(cls: type[rx.State], token: str, path: str) -> Any:
-    root = rx.State(_reflex_internal_init=True)
-    st = root.get_substate(cls.get_full_name().split(".")[1:])
-    st.token = token
-    st.router = RouterData.from_router_data(
-        {"pathname": path.split("?")[0], "asPath": path, "headers": {"origin": "http://x"}}
-    )
-    return st
+    return state_instance(cls, path, token)
 
 
 def _call(st: Any, name: str, *args: Any) -> Any:

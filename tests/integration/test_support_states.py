@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 import reflex as rx
-from reflex.istate.data import RouterData
 from sqlmodel import Session, col, func, select
 
 from cabinet.access.rules import BuiltinRole
@@ -46,6 +45,7 @@ from models import (
     UserSession,
 )
 from models.base import utcnow
+from tests.integration.handler_calls import state_instance
 
 pytestmark = pytest.mark.db
 
@@ -210,13 +210,7 @@ def _public_handlers(cls: type[rx.State]) -> list[str]:
 
 
 def _instance(cls: type[rx.State], token: str, w: dict[str, Any], path: str) -> Any:
-    root = rx.State(_reflex_internal_init=True)
-    st = root.get_substate(cls.get_full_name().split(".")[1:])
-    st.token = token
-    st.router = RouterData.from_router_data(
-        {"pathname": path.split("?")[0], "asPath": path, "headers": {"origin": "http://x"}}
-    )
-    return st
+    return state_instance(cls, path, token)
 
 
 def _call(st: Any, handler: Any, args: list[Any]) -> Any:

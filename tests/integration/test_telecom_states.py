@@ -18,8 +18,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import reflex as rx
-from reflex.istate.data import RouterData
 from sqlmodel import Session, col, func, select
 
 from cabinet.access.rules import BuiltinRole
@@ -49,6 +47,7 @@ from models import (
 )
 from models.base import utcnow
 from models.telecom import PaymentStatus, SimStatus
+from tests.integration.handler_calls import state_instance
 
 pytestmark = pytest.mark.db
 
@@ -232,13 +231,7 @@ def _public_handlers() -> list[str]:
 
 
 def _instance(token: str, path: str) -> Any:
-    root = rx.State(_reflex_internal_init=True)
-    st = root.get_substate(CLS.get_full_name().split(".")[1:])
-    st.token = token
-    st.router = RouterData.from_router_data(
-        {"pathname": path.split("?")[0], "asPath": path, "headers": {"origin": "http://x"}}
-    )
-    return st
+    return state_instance(CLS, path, token)
 
 
 def _call(st: Any, handler: Any, args: list[Any]) -> list[Any]:
