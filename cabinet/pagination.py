@@ -66,7 +66,8 @@ class SortSpec:
         smaller = self.descending != backward
         id_value = sa.literal(cursor.id, type_=self.id.type)
         if self.key is None:
-            return self.id < id_value if smaller else self.id > id_value
+            by_id: ColumnElement[bool] = self.id < id_value if smaller else self.id > id_value
+            return by_id
         left = sa.tuple_(self.key, self.id)
         right = sa.tuple_(sa.literal(cursor.key, type_=self.key.type), id_value)
         return left < right if smaller else left > right
@@ -169,7 +170,7 @@ def decode_cursor(token: str, spec_name: str, *, secret: str | None = None) -> C
 
 def clamp_limit(limit: int | str | None, default: int = DEFAULT_LIMIT) -> int:
     try:
-        value = int(limit) if limit not in (None, "") else default  # type: ignore[arg-type]
+        value = int(limit) if limit not in (None, "") else default
     except (TypeError, ValueError):
         return default
     return max(1, min(MAX_LIMIT, value))
@@ -203,6 +204,7 @@ def fetch_page(
         key, row_id = get_key(row)
         return encode_cursor(spec.name, key, row_id, secret=secret)
 
+    cursor: Cursor | None
     if before:
         cursor = decode_cursor(before, spec.name, secret=secret)
         rows = run(

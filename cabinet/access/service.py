@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cabinet.access.rules import BASELINE_PERMS, BUILTIN_ROLES, Actor, Perm
 from cabinet.errors import NotAuthenticated, NotFound, PermissionDenied
@@ -16,8 +16,8 @@ def load_actor(session: Session, user_id: int) -> Actor:
         raise NotAuthenticated()
     rows = session.exec(
         select(UserRole.organisation_id, Role.code, RolePermission.permission)
-        .join(Role, Role.id == UserRole.role_id)
-        .join(RolePermission, RolePermission.role_id == Role.id, isouter=True)
+        .join(Role, col(Role.id) == UserRole.role_id)
+        .join(RolePermission, col(RolePermission.role_id) == Role.id, isouter=True)
         .where(UserRole.user_id == user_id)
     ).all()
     global_perms: set[str] = set(BASELINE_PERMS)

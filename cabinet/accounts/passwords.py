@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from passlib.context import CryptContext
+from passlib.context import CryptContext  # type: ignore[import-untyped]
 
 _ctx = CryptContext(schemes=["argon2"], deprecated="auto")
 
 
 def hash_password(password: str) -> str:
-    return _ctx.hash(password)
+    hashed: str = _ctx.hash(password)
+    return hashed
 
 
 def verify_password(password: str, password_hash: str) -> bool:
     try:
-        return _ctx.verify(password, password_hash)
+        ok: bool = _ctx.verify(password, password_hash)
+        return ok
     except (ValueError, TypeError):
         return False
 

@@ -7,6 +7,7 @@ password reset by code, sessions, profile. No Reflex here: states call these wit
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -235,17 +236,13 @@ def _unique_conflicts(
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if email:
-        stmt = select(User.id).where(
-            (User.email == email) | (User.pending_email == email)  # type: ignore[operator]
-        )
+        stmt = select(User.id).where((User.email == email) | (User.pending_email == email))
         if exclude_id is not None:
             stmt = stmt.where(User.id != exclude_id)
         if session.exec(stmt).first() is not None:
             errors["email"] = "Пользователь с таким e-mail уже зарегистрирован."
     if phone:
-        stmt = select(User.id).where(
-            (User.phone == phone) | (User.pending_phone == phone)  # type: ignore[operator]
-        )
+        stmt = select(User.id).where((User.phone == phone) | (User.pending_phone == phone))
         if exclude_id is not None:
             stmt = stmt.where(User.id != exclude_id)
         if session.exec(stmt).first() is not None:
@@ -288,9 +285,7 @@ def _release_abandoned(session: Session, *, email: str, phone: str, ip: str = ""
     e-mail or phone once — by mistake or on purpose — would keep its owner out for good.
     No commit (the caller's transaction). How many were released."""
     now = utcnow()
-    holders = session.exec(
-        select(User).where((User.email == email) | (User.phone == phone))  # type: ignore[operator]
-    ).all()
+    holders = session.exec(select(User).where((User.email == email) | (User.phone == phone))).all()
     released = 0
     for user in holders:
         if user.id is None or not rules.is_abandoned(
@@ -342,7 +337,7 @@ def register(
     """Step 1: create the unconfirmed user, send both codes, open a limited session."""
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
-    checks = (
+    checks: tuple[tuple[str, Callable[[], str]], ...] = (
         ("full_name", lambda: rules.clean_full_name(full_name)),
         ("email", lambda: rules.normalize_email(email)),
         ("phone", lambda: rules.normalize_phone(phone)),
