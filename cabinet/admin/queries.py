@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cabinet.access.rules import PERMISSION_LABELS, Actor, Perm
 from cabinet.access.service import require, require_org_visible
@@ -82,10 +82,10 @@ def _role_names(session: Session, user_ids: list[int]) -> dict[int, list[str]]:
         return {}
     rows = session.exec(
         select(UserRole.user_id, Role.name, Organisation.name)
-        .join(Role, Role.id == UserRole.role_id)
-        .join(Organisation, Organisation.id == UserRole.organisation_id, isouter=True)
+        .join(Role, col(Role.id) == UserRole.role_id)
+        .join(Organisation, col(Organisation.id) == UserRole.organisation_id, isouter=True)
         .where(UserRole.user_id.in_(user_ids))  # type: ignore[attr-defined]
-        .order_by(UserRole.id)
+        .order_by(col(UserRole.id))
     ).all()
     out: dict[int, list[str]] = {}
     for user_id, role_name, org_name in rows:
@@ -98,7 +98,7 @@ def _role_names(session: Session, user_ids: list[int]) -> dict[int, list[str]]:
 
 def users_statement(*, q: str = "", status: str = "", role_id: int | None = None) -> sa.Select[Any]:
     """The users-list query before ordering and LIMIT (also what the benchmark runs)."""
-    stmt = select(
+    stmt: sa.Select[Any] = select(  # type: ignore[call-overload]
         User.id,
         User.full_name,
         User.email,
@@ -138,7 +138,7 @@ def users_statement(*, q: str = "", status: str = "", role_id: int | None = None
         )
     if role_id is not None:
         stmt = stmt.where(
-            sa.exists().where(UserRole.user_id == User.id, UserRole.role_id == role_id)
+            sa.exists().where(col(UserRole.user_id) == User.id, col(UserRole.role_id) == role_id)
         )
     return stmt
 
@@ -197,21 +197,21 @@ def user_detail(session: Session, actor: Actor, user_id: int) -> dict[str, Any]:
     )
     orgs = session.exec(
         select(Organisation.id, Organisation.name, Organisation.inn)
-        .join(Membership, Membership.organisation_id == Organisation.id)
+        .join(Membership, col(Membership.organisation_id) == Organisation.id)
         .where(Membership.user_id == user_id)
-        .order_by(Organisation.name, Organisation.id)
+        .order_by(Organisation.name, col(Organisation.id))
         .limit(OPTIONS_LIMIT)
     ).all()
     roles = session.exec(
         select(UserRole.id, Role.name, Role.code, Organisation.name)
-        .join(Role, Role.id == UserRole.role_id)
-        .join(Organisation, Organisation.id == UserRole.organisation_id, isouter=True)
+        .join(Role, col(Role.id) == UserRole.role_id)
+        .join(Organisation, col(Organisation.id) == UserRole.organisation_id, isouter=True)
         .where(UserRole.user_id == user_id)
-        .order_by(UserRole.id)
+        .order_by(col(UserRole.id))
     ).all()
     managed = session.exec(
         select(Organisation.id, Organisation.name)
-        .join(ManagerAssignment, ManagerAssignment.organisation_id == Organisation.id)
+        .join(ManagerAssignment, col(ManagerAssignment.organisation_id) == Organisation.id)
         .where(ManagerAssignment.manager_id == user_id)
         .order_by(Organisation.name)
         .limit(OPTIONS_LIMIT)
@@ -223,7 +223,7 @@ def user_detail(session: Session, actor: Actor, user_id: int) -> dict[str, Any]:
         .where(
             UserSession.user_id == user_id,
             UserSession.revoked_at.is_(None),  # type: ignore[union-attr]
-            UserSession.expires_at > now,  # type: ignore[arg-type]
+            UserSession.expires_at > now,
         )
     ).one()
     twofa = TWOFA_LABELS.get(user.twofa_method, (user.twofa_method, user.twofa_method))
@@ -287,7 +287,7 @@ def list_organisations(
 ) -> Page[dict[str, str]]:
     require(actor, Perm.ORGS_VIEW)
     stmt = _org_scope(
-        select(
+        select(  # type: ignore[call-overload]
             Organisation.id,
             Organisation.name,
             Organisation.inn,
@@ -331,16 +331,16 @@ def organisation_detail(session: Session, actor: Actor, organisation_id: int) ->
     require_org_visible(actor, organisation_id)
     members = session.exec(
         select(User.id, User.full_name, User.email)
-        .join(Membership, Membership.user_id == User.id)
+        .join(Membership, col(Membership.user_id) == User.id)
         .where(Membership.organisation_id == organisation_id)
-        .order_by(User.full_name, User.id)
+        .order_by(User.full_name, col(User.id))
         .limit(OPTIONS_LIMIT)
     ).all()
     managers = session.exec(
         select(User.id, User.full_name, User.email)
-        .join(ManagerAssignment, ManagerAssignment.manager_id == User.id)
+        .join(ManagerAssignment, col(ManagerAssignment.manager_id) == User.id)
         .where(ManagerAssignment.organisation_id == organisation_id)
-        .order_by(User.full_name, User.id)
+        .order_by(User.full_name, col(User.id))
     ).all()
     kind = KIND_LABELS.get(org.kind, (org.kind, org.kind))
     return {
@@ -368,14 +368,14 @@ def manager_candidates(session: Session, actor: Actor) -> list[dict[str, str]]:
     require(actor, Perm.ORGS_MANAGE)
     rows = session.exec(
         select(User.id, User.full_name, User.email)
-        .join(UserRole, UserRole.user_id == User.id)
-        .join(Role, Role.id == UserRole.role_id)
+        .join(UserRole, col(UserRole.user_id) == User.id)
+        .join(Role, col(Role.id) == UserRole.role_id)
         .where(
             Role.code == "manager",
             UserRole.organisation_id.is_(None),  # type: ignore[union-attr]
             User.is_blocked.is_(False),  # type: ignore[attr-defined]
         )
-        .order_by(User.full_name, User.id)
+        .order_by(User.full_name, col(User.id))
         .limit(OPTIONS_LIMIT)
     ).all()
     return [{"value": str(i), "label": f"{n} <{e}>"} for i, n, e in rows]
@@ -421,7 +421,7 @@ def list_roles(
             session.exec(
                 select(UserRole.role_id, sa.func.count())
                 .where(UserRole.role_id.in_(ids))  # type: ignore[attr-defined]
-                .group_by(UserRole.role_id)
+                .group_by(col(UserRole.role_id))
             ).all()
         )
         if ids
@@ -500,7 +500,7 @@ def list_audit(
 ) -> Page[dict[str, str]]:
     """The audit log, newest first. Read-only: nothing in the portal edits or deletes it."""
     require(actor, Perm.AUDIT_VIEW)
-    stmt = select(
+    stmt = select(  # type: ignore[call-overload]
         AuditEvent.id,
         AuditEvent.at,
         AuditEvent.action,
@@ -526,10 +526,10 @@ def list_audit(
     if object_id.strip():
         stmt = stmt.where(AuditEvent.object_id == object_id.strip()[:50])
     if date_from is not None:
-        stmt = stmt.where(AuditEvent.at >= datetime.combine(date_from, time.min, tzinfo=UTC))  # type: ignore[operator]
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(date_from, time.min, tzinfo=UTC))
     if date_to is not None:
         end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
-        stmt = stmt.where(AuditEvent.at < end)  # type: ignore[operator]
+        stmt = stmt.where(AuditEvent.at < end)
     page = fetch_page(session, stmt, AUDIT_SPEC, after=after, before=before, limit=limit)
     rows = [
         {

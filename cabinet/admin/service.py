@@ -130,7 +130,7 @@ def block_user(session: Session, *, actor_id: int, user_id: int, ip: str = "") -
     before = _user_snapshot(user)
     user.is_blocked = True
     session.add(user)
-    revoked = session.execute(
+    revoked = session.execute(  # type: ignore[attr-defined]
         sa.update(UserSession)
         .where(
             UserSession.user_id == user_id,  # type: ignore[arg-type]
