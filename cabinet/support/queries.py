@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, false, or_, select
 
 from cabinet.access.rules import Actor, Perm
@@ -115,8 +117,8 @@ def _staff_scope(session: Session, actor: Actor, stmt):  # type: ignore[no-untyp
         return stmt
     depts = staff_department_ids(session, actor.id)
     conds = [
-        SupportRequest.addressee_id == actor.id,
-        SupportRequest.assignee_id == actor.id,
+        col(SupportRequest.addressee_id) == actor.id,
+        col(SupportRequest.assignee_id) == actor.id,
     ]
     if visible:
         conds.append(col(SupportRequest.organisation_id).in_(visible))
@@ -127,8 +129,8 @@ def _staff_scope(session: Session, actor: Actor, stmt):  # type: ignore[no-untyp
 
 def _customer_scope(actor: Actor, stmt):  # type: ignore[no-untyped-def]
     admin_orgs = [o for o in actor.member_org_ids if actor.has(Perm.ORG_USERS_MANAGE, o)]
-    conds = [
-        (SupportRequest.author_id == actor.id)
+    conds: list[ColumnElement[bool]] = [
+        (col(SupportRequest.author_id) == actor.id)
         & col(SupportRequest.organisation_id).in_(actor.member_org_ids or {0})
     ]
     if admin_orgs:
@@ -166,17 +168,18 @@ class CategoryRow:
 
 
 def departments(session: Session, *, active_only: bool = False) -> list[DepartmentRow]:
-    stmt = select(SupportDepartment).order_by(SupportDepartment.name, SupportDepartment.id)
+    stmt = select(SupportDepartment).order_by(SupportDepartment.name, col(SupportDepartment.id))
     if active_only:
         stmt = stmt.where(SupportDepartment.is_active)
     rows = session.exec(stmt).all()
     members = session.exec(
         select(SupportDepartmentMember.department_id, User.id, User.full_name)
-        .join(User, User.id == SupportDepartmentMember.user_id)
+        .join(User, col(User.id) == SupportDepartmentMember.user_id)
         .order_by(User.full_name)
     ).all()
     by_dept: dict[int, list[tuple[int, str]]] = {}
     for dept_id, uid, name in members:
+        assert uid is not None  # a joined user's primary key
         by_dept.setdefault(dept_id, []).append((uid, name))
     return [
         DepartmentRow(
@@ -196,10 +199,10 @@ def categories(session: Session, *, active_only: bool = False) -> list[CategoryR
         select(SupportCategory, SupportDepartment.name)
         .join(
             SupportDepartment,
-            SupportDepartment.id == SupportCategory.default_department_id,
+            col(SupportDepartment.id) == SupportCategory.default_department_id,
             isouter=True,
         )
-        .order_by(SupportCategory.name, SupportCategory.id)
+        .order_by(SupportCategory.name, col(SupportCategory.id))
     )
     if active_only:
         stmt = stmt.where(SupportCategory.is_active)
@@ -225,15 +228,15 @@ def support_staff(session: Session) -> list[Option]:
     """Users who hold SUPPORT_HANDLE platform-wide (assignees, department members)."""
     rows = session.exec(
         select(User.id, User.full_name)
-        .join(UserRole, UserRole.user_id == User.id)
-        .join(RolePermission, RolePermission.role_id == UserRole.role_id)
+        .join(UserRole, col(UserRole.user_id) == User.id)
+        .join(RolePermission, col(RolePermission.role_id) == UserRole.role_id)
         .where(
             col(UserRole.organisation_id).is_(None),
             RolePermission.permission == Perm.SUPPORT_HANDLE,
             col(User.is_blocked).is_(False),
         )
         .distinct()
-        .order_by(User.full_name, User.id)
+        .order_by(User.full_name, col(User.id))
     ).all()
     return [Option(str(uid), name) for uid, name in rows]
 
@@ -242,8 +245,8 @@ def is_support_staff(session: Session, user_id: int) -> bool:
     return (
         session.exec(
             select(UserRole.id)
-            .join(RolePermission, RolePermission.role_id == UserRole.role_id)
-            .join(User, User.id == UserRole.user_id)
+            .join(RolePermission, col(RolePermission.role_id) == UserRole.role_id)
+            .join(User, col(User.id) == UserRole.user_id)
             .where(
                 UserRole.user_id == user_id,
                 col(UserRole.organisation_id).is_(None),
@@ -273,9 +276,9 @@ def own_managers(session: Session, org_id: int) -> list[tuple[int, str]]:
         (uid, name)
         for uid, name in session.exec(
             select(User.id, User.full_name)
-            .join(ManagerAssignment, ManagerAssignment.manager_id == User.id)
+            .join(ManagerAssignment, col(ManagerAssignment.manager_id) == User.id)
             .where(ManagerAssignment.organisation_id == org_id, col(User.is_blocked).is_(False))
-            .order_by(User.full_name, User.id)
+            .order_by(User.full_name, col(User.id))
         ).all()
         if uid is not None
     ]
@@ -352,12 +355,12 @@ class QueueFilters:
     q: str = ""
 
 
-def _list_stmt():  # type: ignore[no-untyped-def]
+def _list_stmt() -> tuple[Any, type[User]]:
     author = aliased(User)
     addressee = aliased(User)
     assignee = aliased(User)
     stmt = (
-        select(
+        select(  # type: ignore[call-overload]
             SupportRequest,
             Organisation.name,
             author.full_name,
@@ -586,9 +589,9 @@ def request_view(
     staff = side == Side.STAFF
     stmt = (
         select(SupportMessage, User.full_name)
-        .join(User, User.id == SupportMessage.author_id, isouter=True)
+        .join(User, col(User.id) == SupportMessage.author_id, isouter=True)
         .where(SupportMessage.request_id == req.id)
-        .order_by(SupportMessage.id)
+        .order_by(col(SupportMessage.id))
     )
     if not staff:
         stmt = stmt.where(
@@ -598,9 +601,9 @@ def request_view(
     messages = session.exec(stmt).all()
     files = session.exec(
         select(SupportAttachment.message_id, StoredFile)
-        .join(StoredFile, StoredFile.id == SupportAttachment.file_id)
+        .join(StoredFile, col(StoredFile.id) == SupportAttachment.file_id)
         .where(SupportAttachment.request_id == req.id)
-        .order_by(SupportAttachment.id)
+        .order_by(col(SupportAttachment.id))
     ).all()
     by_msg: dict[int, list[FileRow]] = {}
     for msg_id, f in files:
