@@ -143,7 +143,7 @@ def my_organisations(session: Session, actor: Actor) -> list[OrgRow]:
     orgs = session.exec(
         select(Organisation)
         .where(col(Organisation.id).in_(actor.member_org_ids))
-        .order_by(Organisation.name, Organisation.id)
+        .order_by(Organisation.name, col(Organisation.id))
     ).all()
     return [
         OrgRow(
@@ -163,9 +163,9 @@ def _history(session: Session, request_ids: list[int]) -> dict[int, list[History
         return {}
     rows = session.exec(
         select(LinkRequestEvent, User.full_name)
-        .join(User, User.id == LinkRequestEvent.actor_id, isouter=True)
+        .join(User, col(User.id) == LinkRequestEvent.actor_id, isouter=True)
         .where(col(LinkRequestEvent.request_id).in_(request_ids))
-        .order_by(LinkRequestEvent.id)
+        .order_by(col(LinkRequestEvent.id))
     ).all()
     out: dict[int, list[HistoryRow]] = {}
     for ev, name in rows:
@@ -185,7 +185,7 @@ def my_link_requests(session: Session, actor: Actor, *, limit: int = 100) -> lis
     """The caller's own requests, newest first, each with its decision history."""
     rows = session.exec(
         select(LinkRequest, Organisation)
-        .join(Organisation, Organisation.id == LinkRequest.organisation_id)
+        .join(Organisation, col(Organisation.id) == LinkRequest.organisation_id)
         .where(LinkRequest.user_id == actor.id)
         .order_by(col(LinkRequest.id).desc())
         .limit(limit)
@@ -229,9 +229,9 @@ def link_request_queue(
     decider = aliased(User)
     stmt = (
         select(LinkRequest, Organisation, User, decider.full_name)
-        .join(Organisation, Organisation.id == LinkRequest.organisation_id)
-        .join(User, User.id == LinkRequest.user_id)
-        .join(decider, decider.id == LinkRequest.decided_by_id, isouter=True)
+        .join(Organisation, col(Organisation.id) == LinkRequest.organisation_id)
+        .join(User, col(User.id) == LinkRequest.user_id)
+        .join(decider, col(decider.id) == LinkRequest.decided_by_id, isouter=True)
     )
     if not actor.sees_all_orgs:
         if not actor.managed_org_ids:
@@ -299,15 +299,15 @@ def organisation_profile(session: Session, actor: Actor, org_id: int) -> OrgProf
         admins = set(
             session.exec(
                 select(UserRole.user_id)
-                .join(Role, Role.id == UserRole.role_id)
+                .join(Role, col(Role.id) == UserRole.role_id)
                 .where(UserRole.organisation_id == org_id, Role.code == BuiltinRole.CUSTOMER_ADMIN)
             ).all()
         )
         users = session.exec(
             select(User)
-            .join(Membership, Membership.user_id == User.id)
+            .join(Membership, col(Membership.user_id) == User.id)
             .where(Membership.organisation_id == org_id)
-            .order_by(User.full_name, User.id)
+            .order_by(User.full_name, col(User.id))
         ).all()
         members = [
             MemberRow(

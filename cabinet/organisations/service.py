@@ -116,7 +116,7 @@ def request_link(
     if org is None:
         if counterparty is None:
             raise NeedsCounterparty(field="inn")
-        data = rules.clean_counterparty(kind, {**counterparty, "inn": inn})
+        data: dict[str, Any] = rules.clean_counterparty(kind, {**counterparty, "inn": inn})
         if data["inn"] != inn:
             raise ValidationFailed("ИНН в форме не совпадает с введённым.", field="inn")
         org = Organisation(**data, is_active=False)
