@@ -218,7 +218,7 @@ def delivery_stats(
     by_channel = {d: dict.fromkeys(ALL_CHANNELS, 0) for d in days}
     totals = {s.value: 0 for s in STATUSES}
     channel_totals = dict.fromkeys(ALL_CHANNELS, 0)
-    for d, status, ch, n in session.exec(stmt).all():  # type: ignore[call-overload]
+    for d, status, ch, n in session.exec(stmt).all():
         key = d.isoformat() if isinstance(d, date) else str(d)[:10]
         if key not in by_status:
             continue
@@ -260,7 +260,7 @@ def list_failed(
     D = NotificationDelivery  # noqa: N806
     stmt = (
         select(D, User.full_name)
-        .join(User, User.id == D.user_id)
+        .join(User, col(User.id) == D.user_id)
         .where(col(D.status).in_(NOT_DELIVERED))
     )
     if channel in ALL_CHANNELS:

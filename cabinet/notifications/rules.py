@@ -132,7 +132,9 @@ def selectable_channels(spec: EventSpec, *, switched_off: Iterable[str] = ()) ->
     return [c for c in ALL_CHANNELS if c in spec.allowed and c not in off]
 
 
-def clean_choice(spec: EventSpec, channels: Iterable[str], *, switched_off: Iterable[str] = ()):
+def clean_choice(
+    spec: EventSpec, channels: Iterable[str], *, switched_off: Iterable[str] = ()
+) -> list[str]:
     """A user's choice restricted to what they may choose (unknown names dropped)."""
     allowed = set(selectable_channels(spec, switched_off=switched_off))
     return [c for c in ALL_CHANNELS if c in allowed and c in set(channels)]
@@ -140,7 +142,8 @@ def clean_choice(spec: EventSpec, channels: Iterable[str], *, switched_off: Iter
 
 def backoff(attempts: int) -> timedelta:
     """Delay after failed attempt number `attempts`: 30 s, 1 min, 2 min, 4 min ... max 1 h."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+    factor: int = 2 ** max(attempts - 1, 0)
+    return min(BACKOFF_BASE * factor, BACKOFF_MAX)
 
 
 def should_retry(attempts: int, *, transient: bool, max_attempts: int = MAX_ATTEMPTS) -> bool:

@@ -185,9 +185,9 @@ def mark_read(session: Session, *, actor_id: int, notification_id: int) -> None:
 
 def mark_all_read(session: Session, *, actor_id: int) -> int:
     load_actor(session, actor_id)
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Notification)
-        .where(Notification.user_id == actor_id, col(Notification.read_at).is_(None))
+        .where(col(Notification.user_id) == actor_id, col(Notification.read_at).is_(None))
         .values(read_at=utcnow())
     )
     session.commit()
