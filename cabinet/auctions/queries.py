@@ -712,7 +712,7 @@ STATE_LABELS = {
     "annulled": "Аннулирована",
 }
 KIND_LABELS = {BidKind.OPEN: "Ставка", BidKind.OFFER: "Ценовое предложение"}
-RESULT_LABELS = {
+RESULT_LABELS: dict[str, str] = {
     ResultKind.OPEN: "Открытая ставка",
     ResultKind.OFFER: "Ценовое предложение",
     ResultKind.NONE: "Ставок не было",
@@ -747,7 +747,7 @@ def ledger(
     _organiser(session, actor_id)
     aid = _id(auction_id)
     stmt = (
-        select(AuctionBid, AuctionLot, Organisation.name, User.full_name, AuctionBidVoid)
+        select(AuctionBid, AuctionLot, Organisation.name, User.full_name, AuctionBidVoid)  # type: ignore[call-overload]
         .join(AuctionLot, col(AuctionLot.id) == col(AuctionBid.lot_id))
         .join(Organisation, col(Organisation.id) == col(AuctionBid.organisation_id))
         .join(User, col(User.id) == col(AuctionBid.user_id))

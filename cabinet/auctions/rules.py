@@ -409,7 +409,7 @@ def fmt_money(amount: Decimal | None, currency: str = "") -> str:
     q = amount.quantize(CENT)
     sign = "-" if q < 0 else ""
     whole, frac = f"{abs(q):.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -710,7 +710,7 @@ def _write_bid(
                 return None
             if number is None:
                 number = _participant_no(session, snap.auction_id, org_id)
-            bid_id = int(
+            inserted = (
                 session.connection()
                 .execute(
                     sa.insert(_BIDS).values(
@@ -725,8 +725,10 @@ def _write_bid(
                         created_at=now,
                     )
                 )
-                .inserted_primary_key[0]
+                .inserted_primary_key
             )
+            assert inserted is not None  # a single-row INSERT always reports its key
+            bid_id = int(inserted[0])
             session.connection().execute(
                 sa.update(_LOTS).where(_LOTS.c.id == lid).values(best_bid_id=bid_id)
             )
