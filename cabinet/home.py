@@ -1,20 +1,148 @@
-"""The landing page after login: a short overview with links into the modules."""
+"""The landing page after login: the modules this user may use, then their own account."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import reflex as rx
 
 from cabinet import routes
+from cabinet.access.rules import Perm
 from cabinet.access.state import SessionState
 from cabinet.i18n import t
 from components.shell import shell
 
 
-def _tile(icon: str, ru: str, en: str, href: str) -> rx.Component:
-    return rx.link(
-        rx.card(rx.hstack(rx.icon(icon), rx.text(t(ru, en), weight="medium"), align="center")),
-        href=href,
+@dataclass(frozen=True)
+class Tile:
+    icon: str
+    ru: str
+    en: str
+    href: str
+    about_ru: str = ""
+    about_en: str = ""
+    perm: str | None = None  # shown only to holders of this permission (display only: every
+    # page checks the caller again on the server)
+
+
+MODULES: list[Tile] = [
+    Tile(
+        "zap",
+        "Заявки на подключение",
+        "Connection applications",
+        routes.APPLICATIONS,
+        "Технологическое присоединение к электросетям",
+        "Grid connection requests",
+        Perm.APPLICATIONS_CREATE,
+    ),
+    Tile(
+        "package",
+        "Заказы",
+        "Orders",
+        routes.ORDERS,
+        "Статусы, дислокация, плановые даты",
+        "Status, location, planned dates",
+        Perm.ORDERS_VIEW,
+    ),
+    Tile(
+        "files",
+        "Документы и сертификаты",
+        "Documents and certificates",
+        routes.DOCUMENTS,
+        "Отгрузочные и закрывающие документы, сертификаты качества",
+        "Shipping and closing documents, quality certificates",
+        Perm.ORDERS_VIEW,
+    ),
+    Tile(
+        "wallet",
+        "Финансы",
+        "Finance",
+        routes.FINANCE,
+        "Кредитный лимит, задолженность, счета",
+        "Credit limit, debt, invoices",
+        Perm.FINANCE_VIEW,
+    ),
+    Tile(
+        "gavel",
+        "Торги",
+        "Auctions",
+        routes.AUCTIONS,
+        "Календарь аукционов, лоты и ставки",
+        "Auction calendar, lots and bids",
+        Perm.AUCTIONS_BID,
+    ),
+    Tile(
+        "smartphone",
+        "Связь и сим-карты",
+        "SIM cards",
+        routes.TELECOM,
+        "Номера, баланс, тарифы, пополнение",
+        "Numbers, balance, tariffs, top-up",
+        Perm.TELECOM_USE,
+    ),
+    Tile(
+        "notebook-pen",
+        "Журналы обслуживания",
+        "Maintenance journals",
+        routes.JOURNALS,
+        "Записи о работах и их подписание",
+        "Work records and their signing",
+        Perm.JOURNALS_VIEW,
+    ),
+    Tile(
+        "signature",
+        "Электронная подпись",
+        "E-signature",
+        routes.ESIGN_MY,
+        "Сертификат для подписания записей",
+        "The certificate that signs records",
+        Perm.ESIGN_USE,
+    ),
+    Tile(
+        "life-buoy",
+        "Обращения в поддержку",
+        "Support requests",
+        routes.SUPPORT,
+        "Вопросы и ответы специалистов",
+        "Questions and our answers",
+        Perm.SUPPORT_REQUEST,
+    ),
+    Tile("bell", "Уведомления", "Notifications", routes.NOTIFICATIONS),
+]
+
+ACCOUNT: list[Tile] = [
+    Tile("building-2", "Мои организации", "My organisations", routes.ORGANISATIONS),
+    Tile("user", "Мои данные", "My details", routes.PROFILE),
+    Tile("shield-check", "Безопасность", "Security", routes.SECURITY),
+    Tile("circle-help", "Справка", "Help", routes.HELP),
+    Tile("message-square", "Обратная связь", "Feedback", routes.FEEDBACK),
+    Tile("star", "Оценить качество", "Rate our service", routes.RATE),
+]
+
+
+def _tile(tile: Tile) -> rx.Component:
+    body = [rx.hstack(rx.icon(tile.icon), rx.text(t(tile.ru, tile.en), weight="medium"))]
+    if tile.about_ru:
+        body.append(rx.text(t(tile.about_ru, tile.about_en), size="1", color_scheme="gray"))
+    link = rx.link(
+        rx.card(rx.vstack(*body, spacing="1"), height="100%"),
+        href=tile.href,
         underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+    )
+    if tile.perm:
+        return rx.cond(SessionState.me_perms.contains(tile.perm), link)
+    return link
+
+
+def _grid(tiles: list[Tile], id: str) -> rx.Component:
+    return rx.grid(
+        *[_tile(x) for x in tiles],
+        columns=rx.breakpoints(initial="1", sm="2", md="3"),
+        spacing="3",
+        width="100%",
+        id=id,
     )
 
 
@@ -22,7 +150,7 @@ def home_page() -> rx.Component:
     return shell(
         rx.text(t("Здравствуйте, ", "Hello, "), SessionState.me_name, size="4", id="greeting"),
         rx.cond(
-            SessionState.me_orgs == 0,
+            (SessionState.me_orgs == 0) & ~SessionState.me_staff,
             rx.callout(
                 t(
                     "Вы пока не привязаны к организации. Отправьте запрос на странице «Мои организации».",
@@ -31,25 +159,26 @@ def home_page() -> rx.Component:
                 icon="info",
             ),
         ),
-        rx.grid(
-            _tile(
-                "zap",
-                "Мои заявки на подключение",
-                "My connection applications",
-                routes.APPLICATIONS,
+        rx.cond(
+            SessionState.me_staff,
+            rx.link(
+                rx.card(
+                    rx.hstack(
+                        rx.icon("settings"),
+                        rx.text(t("Администрирование", "Administration"), weight="medium"),
+                    ),
+                ),
+                href=routes.ADMIN,
+                underline="none",
+                color_scheme="gray",
+                high_contrast=True,
+                width="100%",
+                id="home-admin",
             ),
-            _tile("life-buoy", "Обращения в поддержку", "Support requests", routes.SUPPORT),
-            _tile("bell", "Уведомления", "Notifications", routes.NOTIFICATIONS),
-            _tile("building-2", "Мои организации", "My organisations", routes.ORGANISATIONS),
-            _tile("user", "Мои данные", "My details", routes.PROFILE),
-            _tile("shield-check", "Безопасность", "Security", routes.SECURITY),
-            _tile("circle-help", "Справка", "Help", routes.HELP),
-            _tile("message-square", "Обратная связь", "Feedback", routes.FEEDBACK),
-            _tile("star", "Оценить качество", "Rate our service", routes.RATE),
-            columns=rx.breakpoints(initial="1", sm="2", md="3"),
-            spacing="3",
-            width="100%",
         ),
+        _grid(MODULES, "home-modules"),
+        rx.heading(t("Профиль", "Account"), size="4", margin_top="0.5em"),
+        _grid(ACCOUNT, "home-account"),
         title=t("Личный кабинет", "Customer portal"),
     )
 

@@ -944,8 +944,8 @@ def bar_chart(bars: Any, *, id: str, color: str = "var(--accent-9)") -> rx.Compo
     return rx.box(
         rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-            rx.recharts.x_axis(data_key="label", interval=0, font_size=12),
-            rx.recharts.y_axis(allow_decimals=False, width=32, font_size=12),
+            rx.recharts.x_axis(data_key="label", interval=0, tick={"fontSize": 12}),
+            rx.recharts.y_axis(allow_decimals=False, width=32, tick={"fontSize": 12}),
             rx.recharts.tooltip(),
             rx.recharts.bar(
                 data_key="count",
@@ -967,9 +967,9 @@ def option_chart(bars: Any, *, id: str) -> rx.Component:
     return rx.box(
         rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", horizontal=False),
-            rx.recharts.x_axis(type_="number", allow_decimals=False, font_size=12),
+            rx.recharts.x_axis(type_="number", allow_decimals=False, tick={"fontSize": 12}),
             rx.recharts.y_axis(
-                data_key="label", type_="category", width=150, interval=0, font_size=12
+                data_key="label", type_="category", width=150, interval=0, tick={"fontSize": 12}
             ),
             rx.recharts.tooltip(),
             rx.recharts.bar(

@@ -10,7 +10,7 @@ from cabinet import routes
 from cabinet.documents.state import DownloadState
 from cabinet.finance import queries
 from cabinet.finance.state import ContractState, FinanceState, InvoicesState
-from cabinet.i18n import t
+from cabinet.i18n import LangState, t
 from cabinet.orders.pages import export_buttons, org_filter
 from components.data_table import (
     back_link,
@@ -180,34 +180,54 @@ def _operation_card(r: Any) -> rx.Component:
     )
 
 
-def _ageing_chart() -> rx.Component:
-    return rx.recharts.bar_chart(
-        rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-        rx.recharts.x_axis(data_key="short", font_size=12, interval=0),
-        rx.recharts.y_axis(width=56, font_size=12),
-        rx.recharts.graphing_tooltip(),
-        rx.recharts.bar(data_key="amount", name="тыс. ₽", fill="#e5484d"),
-        data=FinanceState.bucket_chart,
-        width="100%",
-        height=220,
+def _compact_thousands(lang: str) -> str:
+    """An axis tick formatter (JavaScript): the charts' values are thousands of roubles,
+    shown short ("500 млн", "1,5 млрд") so that a large customer's figures fit a phone."""
+    return (
+        f"(v) => new Intl.NumberFormat('{lang}', "
+        "{notation: 'compact', maximumFractionDigits: 1}).format(v * 1000)"
     )
+
+
+_TICK = {"fontSize": 12}
+
+
+def _ageing_chart() -> rx.Component:
+    def chart(lang: str) -> rx.Component:
+        return rx.recharts.bar_chart(
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+            rx.recharts.x_axis(data_key="short", tick=_TICK, interval=0),
+            rx.recharts.y_axis(width=64, tick=_TICK, tick_formatter=_compact_thousands(lang)),
+            rx.recharts.graphing_tooltip(),
+            rx.recharts.bar(data_key="amount", name=t("тыс. ₽", "k₽"), fill="#e5484d"),
+            data=FinanceState.bucket_chart,
+            width="100%",
+            height=220,
+        )
+
+    return rx.cond(LangState.lang == "en", chart("en"), chart("ru"))
 
 
 def _months_chart() -> rx.Component:
-    return rx.recharts.bar_chart(
-        rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-        rx.recharts.x_axis(data_key="month", font_size=11, interval=0),
-        rx.recharts.y_axis(width=56, font_size=12),
-        rx.recharts.graphing_tooltip(),
-        rx.recharts.legend(),
-        rx.recharts.bar(
-            data_key="shipped", name=t("Отгружено, тыс. ₽", "Shipped, k₽"), fill="#3e63dd"
-        ),
-        rx.recharts.bar(data_key="paid", name=t("Оплачено, тыс. ₽", "Paid, k₽"), fill="#30a46c"),
-        data=FinanceState.month_chart,
-        width="100%",
-        height=240,
-    )
+    def chart(lang: str) -> rx.Component:
+        return rx.recharts.bar_chart(
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+            rx.recharts.x_axis(data_key="month", tick={"fontSize": 11}, interval=0),
+            rx.recharts.y_axis(width=64, tick=_TICK, tick_formatter=_compact_thousands(lang)),
+            rx.recharts.graphing_tooltip(),
+            rx.recharts.legend(),
+            rx.recharts.bar(
+                data_key="shipped", name=t("Отгружено, тыс. ₽", "Shipped, k₽"), fill="#3e63dd"
+            ),
+            rx.recharts.bar(
+                data_key="paid", name=t("Оплачено, тыс. ₽", "Paid, k₽"), fill="#30a46c"
+            ),
+            data=FinanceState.month_chart,
+            width="100%",
+            height=240,
+        )
+
+    return rx.cond(LangState.lang == "en", chart("en"), chart("ru"))
 
 
 def _attention_row(a: Any) -> rx.Component:
