@@ -302,7 +302,7 @@ def _line(label: tuple[str, str], value: Any, id: str = "") -> rx.Component:
         value != "",
         rx.flex(
             rx.text(
-                t(*label), size="2", color_scheme="gray", width=["120px", "170px"], flex_shrink="0"
+                t(*label), size="2", color_scheme="gray", width=["136px", "170px"], flex_shrink="0"
             ),
             rx.text(value, size="2", weight="medium", id=id or None, min_width="0", flex="1"),
             spacing="2",
@@ -314,7 +314,7 @@ def _line(label: tuple[str, str], value: Any, id: str = "") -> rx.Component:
 
 def _pair(p: Any) -> rx.Component:
     return rx.flex(
-        rx.text(p.label, size="2", color_scheme="gray", width=["120px", "170px"], flex_shrink="0"),
+        rx.text(p.label, size="2", color_scheme="gray", width=["136px", "170px"], flex_shrink="0"),
         rx.text(p.value, size="2", weight="medium", min_width="0", flex="1"),
         spacing="2",
         width="100%",
@@ -567,7 +567,7 @@ def _view() -> rx.Component:
                             t("Договор", "Contract"),
                             size="2",
                             color_scheme="gray",
-                            width="170px",
+                            width=["136px", "170px"],
                             flex_shrink="0",
                         ),
                         rx.link(
