@@ -38,7 +38,7 @@ from components.data_table import (
     status_badge,
     text_field,
 )
-from components.shell import shell
+from components.shell import ADMIN_NAV, shell
 
 
 def tv(ru: Any, en: Any) -> Any:
@@ -1157,33 +1157,39 @@ def audit_page() -> rx.Component:
 
 # ---------------------------------------------------------------------------- index
 
-_SECTIONS = [
-    (routes.ADMIN_USERS, "users", "Пользователи", "Users", Perm.USERS_VIEW),
-    (routes.ADMIN_ORGANISATIONS, "building", "Организации", "Organisations", Perm.ORGS_VIEW),
-    (routes.ADMIN_LINK_REQUESTS, "link", "Запросы привязки", "Link requests", Perm.LINKS_DECIDE),
-    (routes.ADMIN_ROLES, "key-round", "Роли и права", "Roles", Perm.ROLES_MANAGE),
-    (routes.ADMIN_AUDIT, "scroll-text", "Журнал аудита", "Audit log", Perm.AUDIT_VIEW),
-]
+
+def _tile_id(route: str) -> str:
+    """admin-tile-users, admin-tile-telecom-sims, …: from the section's route."""
+    slug = route.strip("/").removeprefix("admin").strip("/") or "home"
+    return "admin-tile-" + slug.replace("/", "-")
 
 
 def admin_index() -> rx.Component:
+    """Every staff section this user may open (the menu's administration list, with the same
+    permissions); each page checks the caller again on the server."""
+    sections = [item for item in ADMIN_NAV if item.perm]
     tiles = [
         rx.cond(
-            SessionState.me_perms.contains(perm),
+            SessionState.me_perms.contains(str(item.perm)),
             rx.link(
                 rx.card(
-                    rx.hstack(rx.icon(icon), rx.text(t(ru, en), weight="medium"), align="center")
+                    rx.hstack(
+                        rx.icon(item.icon),
+                        rx.text(t(item.ru, item.en), weight="medium"),
+                        align="center",
+                    ),
+                    height="100%",
                 ),
-                href=href,
+                href=item.route,
                 underline="none",
-                id=f"admin-tile-{icon}",
+                id=_tile_id(item.route),
             ),
         )
-        for href, icon, ru, en, perm in _SECTIONS
+        for item in sections
     ]
     return shell(
         rx.cond(
-            reduce(operator.or_, [SessionState.me_perms.contains(str(s[4])) for s in _SECTIONS]),
+            reduce(operator.or_, [SessionState.me_perms.contains(str(i.perm)) for i in sections]),
             rx.grid(
                 *tiles,
                 columns=rx.breakpoints(initial="1", sm="2", md="3"),

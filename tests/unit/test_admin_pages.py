@@ -55,3 +55,13 @@ def test_stable_ids_are_present():
         "no-access",
     ):
         assert stable_id in rendered, stable_id
+
+
+def test_the_admin_index_offers_every_staff_section_once() -> None:
+    from cabinet.admin.pages import _tile_id
+    from components.shell import ADMIN_NAV
+
+    ids = [_tile_id(item.route) for item in ADMIN_NAV]
+    assert len(ids) == len(set(ids))
+    assert "admin-tile-erp" in ids and "admin-tile-telecom-sims" in ids
+    assert all(item.perm for item in ADMIN_NAV)  # the index shows a section by its permission
