@@ -10,6 +10,9 @@ import reflex as rx
 from cabinet import routes
 from cabinet.auctions import rules
 from cabinet.auctions.participant_state import (
+    LOT_CLOSED,
+    LOT_CLOSED_LABEL,
+    MONTHS_RU,
     STEP_BUTTONS,
     AuctionCalendarState,
     AuctionLotsState,
@@ -35,7 +38,29 @@ from components.data_table import (
 )
 from components.shell import shell
 
-WEEKDAYS = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
+WEEKDAYS = (
+    ("Пн", "Mo"),
+    ("Вт", "Tu"),
+    ("Ср", "We"),
+    ("Чт", "Th"),
+    ("Пт", "Fr"),
+    ("Сб", "Sa"),
+    ("Вс", "Su"),
+)
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _NO_ACCESS = (
     "Аукционы доступны представителям организаций, подтверждённых в кабинете.",
     "Auctions are open to representatives of organisations confirmed in the portal.",
@@ -49,6 +74,30 @@ _READ_ONLY = (
 def _badge(text: Any, color: Any, **props: Any) -> rx.Component:
     return rx.badge(
         text, color_scheme=color, variant="soft", radius="full", white_space="nowrap", **props
+    )
+
+
+def _status(code: Any, fallback: Any) -> rx.Var:
+    """An auction's (or a closed lot's) status in the interface language; the server's
+    Russian label for a code it does not know."""
+    labels = {**rules.STATUS_LABELS, LOT_CLOSED: LOT_CLOSED_LABEL}
+    return rx.match(code, *[(c, t(ru, en)) for c, (ru, en) in labels.items()], fallback)
+
+
+def _form(code: Any, fallback: Any) -> rx.Var:
+    """An auction's form (open, closed, mixed) in the interface language."""
+    return rx.match(code, *[(c, t(ru, en)) for c, (ru, en) in rules.FORM_LABELS.items()], fallback)
+
+
+def _price_note(r: LotListRow) -> rx.Component:
+    return rx.text(
+        rx.cond(
+            r.has_bid,
+            rx.fragment(t("ставок: ", "bids: "), r.open_bids),
+            t("стартовая цена", "start price"),
+        ),
+        size="1",
+        color_scheme="gray",
     )
 
 
@@ -165,8 +214,8 @@ def _entry_card(e: CalendarEntry) -> rx.Component:
             ),
             rx.spacer(),
             rx.hstack(
-                _badge(e.status_label, e.color),
-                rx.badge(e.form_label, variant="outline", radius="full"),
+                _badge(_status(e.status, e.status_label), e.color),
+                rx.badge(_form(e.form, e.form_label), variant="outline", radius="full"),
                 rx.text(t("лотов: ", "lots: "), e.lots, size="1", color_scheme="gray"),
                 spacing="2",
                 align="center",
@@ -192,7 +241,22 @@ def calendar_page() -> rx.Component:
                 aria_label="previous month",
                 id="cal-prev",
             ),
-            rx.heading(s.month_label, size="4", id="cal-month", min_width="150px", align="center"),
+            rx.heading(
+                rx.match(
+                    s.month_num,
+                    *[
+                        (n, t(ru, en))
+                        for n, (ru, en) in enumerate(zip(MONTHS_RU[1:], MONTHS_EN, strict=True), 1)
+                    ],
+                    "",
+                ),
+                " ",
+                s.month_year,
+                size="4",
+                id="cal-month",
+                min_width="150px",
+                align="center",
+            ),
             rx.icon_button(
                 rx.icon("chevron-right"),
                 variant="soft",
@@ -225,8 +289,8 @@ def calendar_page() -> rx.Component:
     grid = rx.vstack(
         rx.grid(
             *[
-                rx.text(d, size="1", color_scheme="gray", weight="medium", align="center")
-                for d in WEEKDAYS
+                rx.text(t(ru, en), size="1", color_scheme="gray", weight="medium", align="center")
+                for ru, en in WEEKDAYS
             ],
             columns="7",
             width="100%",
@@ -283,7 +347,7 @@ _FORM_OPTIONS = [(code, *label) for code, label in rules.FORM_LABELS.items()]
 def _price_cell(r: LotListRow) -> rx.Component:
     return rx.vstack(
         rx.text(r.price, weight="medium", white_space="nowrap"),
-        rx.text(r.price_note, size="1", color_scheme="gray"),
+        _price_note(r),
         spacing="0",
     )
 
@@ -300,7 +364,7 @@ def _lot_row(r: LotListRow) -> rx.Component:
         rx.table.cell(rx.link(r.auction_title, href=r.auction_href, size="2", color_scheme="gray")),
         rx.table.cell(r.quantity, white_space="nowrap"),
         rx.table.cell(_price_cell(r)),
-        rx.table.cell(_badge(r.status_label, r.color)),
+        rx.table.cell(_badge(_status(r.badge, r.status_label), r.color)),
         rx.table.cell(r.ends, white_space="nowrap"),
     )
 
@@ -310,14 +374,14 @@ def _lot_card(r: LotListRow) -> rx.Component:
         rx.hstack(
             rx.link(t("Лот ", "Lot "), r.number, ". ", r.product, href=r.href, weight="medium"),
             rx.spacer(),
-            _badge(r.status_label, r.color),
+            _badge(_status(r.badge, r.status_label), r.color),
             width="100%",
             align="start",
         ),
         rx.text(r.auction_title, size="1", color_scheme="gray"),
         rx.hstack(
             rx.text(r.price, weight="bold"),
-            rx.text(r.price_note, size="1", color_scheme="gray"),
+            _price_note(r),
             align="baseline",
             wrap="wrap",
         ),
@@ -414,7 +478,7 @@ def auction_page() -> rx.Component:
         back_link(routes.AUCTIONS, ("К календарю", "Back to the calendar")),
         rx.hstack(
             rx.heading(s.title, size="6", as_="h1", id="auction-title"),
-            _badge(s.status_label, s.status_color, id="auction-status"),
+            _badge(_status(s.status, s.status_label), s.status_color, id="auction-status"),
             align="center",
             wrap="wrap",
         ),
@@ -430,7 +494,7 @@ def auction_page() -> rx.Component:
         rx.cond(s.description != "", rx.text(s.description, size="2", white_space="pre-wrap")),
         rx.card(
             rx.data_list.root(
-                _fact(("Форма торгов", "Form"), s.form_label),
+                _fact(("Форма торгов", "Form"), _form(s.form, s.form_label)),
                 _fact(("Начало", "Starts"), s.starts),
                 _fact(("Окончание", "Ends"), s.ends),
                 _fact(("Шаг ставки", "Bid step"), s.step),
@@ -492,7 +556,16 @@ def _countdown() -> rx.Component:
     return rx.cond(
         s.target_ms > 0,
         rx.vstack(
-            rx.text(s.countdown_label, size="1", color_scheme="gray"),
+            rx.text(
+                rx.match(
+                    s.countdown_label,
+                    ("До начала торгов", t("До начала торгов", "Until the start")),
+                    ("До окончания торгов", t("До окончания торгов", "Until the end")),
+                    s.countdown_label,
+                ),
+                size="1",
+                color_scheme="gray",
+            ),
             rx.el.span(
                 id="lot-countdown",
                 custom_attrs={
@@ -667,7 +740,8 @@ def _bid_form() -> rx.Component:
                     ),
                     *[
                         rx.button(
-                            f"+{n} " + ("шаг" if n == 1 else "шагов"),
+                            f"+{n} ",
+                            t("шаг", "step") if n == 1 else t("шагов", "steps"),
                             type="button",
                             variant="soft",
                             on_click=s.add_steps(n),
@@ -848,7 +922,7 @@ def _details() -> rx.Component:
             _fact(("Количество", "Quantity"), s.quantity),
             _fact(("Стартовая цена", "Start price"), s.start_price, id="lot-start-price"),
             _fact(("Шаг ставки", "Bid step"), s.step),
-            _fact(("Форма торгов", "Form"), s.form_label),
+            _fact(("Форма торгов", "Form"), _form(s.form, s.form_label)),
             _fact(("Условия поставки", "Delivery terms"), s.delivery_terms),
             _fact(("Начало", "Starts"), s.starts),
             _fact(
@@ -906,7 +980,7 @@ def lot_page() -> rx.Component:
                 rx.heading(
                     t("Лот ", "Lot "), s.number, ". ", s.product, size="6", as_="h1", id="lot-title"
                 ),
-                _badge(s.status_label, s.status_color, id="lot-status"),
+                _badge(_status(s.status, s.status_label), s.status_color, id="lot-status"),
                 align="center",
                 wrap="wrap",
             ),

@@ -114,6 +114,7 @@ class CalendarEntry:
     status: str = ""
     status_label: str = ""
     color: str = "gray"
+    form: str = ""
     form_label: str = ""
     time: str = ""  # "10:00–12:00" (display time zone)
     when: str = ""  # "05.12.2026 10:00 — 05.12.2026 12:00"
@@ -154,6 +155,7 @@ def _entry(item: queries.CalendarItem) -> CalendarEntry:
         status=item.status,
         status_label=item.status_label,
         color=rules.STATUS_COLORS.get(item.status, "gray"),
+        form=item.form,
         form_label=item.form_label,
         time=f"{start:%H:%M}–{end:%H:%M}" if same_day else f"{start:%H:%M}→{end:%d.%m}",
         when=f"{fmt_dt(item.starts_at)} — {fmt_dt(item.ends_at)}",
@@ -192,6 +194,8 @@ class AuctionCalendarState(SessionState):
     can_bid: bool = False
     view: str = "month"
     month_label: str = ""
+    month_num: int = 0  # 1..12: the page names the month in the interface language
+    month_year: int = 0
     days: list[CalendarDay] = []
     entries: list[CalendarEntry] = []
     prev_href: str = ""
@@ -212,6 +216,7 @@ class AuctionCalendarState(SessionState):
         self.view = "list" if params.get("view") == "list" else "month"
         key = f"{month:%Y-%m}"
         self.month_label = f"{MONTHS_RU[month.month]} {month.year}"
+        self.month_num, self.month_year = month.month, month.year
         self.prev_href = routes.with_query(
             routes.AUCTIONS, month=f"{_shift_month(month, -1):%Y-%m}", view=self.view
         )
@@ -249,13 +254,22 @@ class LotListRow:
     product: str = ""
     quantity: str = ""
     price: str = ""  # the best open bid, or the start price while nobody has bid
-    price_note: str = ""  # "стартовая" / "3 ставки"
+    price_note: str = ""  # "стартовая цена" / "ставок: 3"
+    open_bids: int = 0
+    has_bid: bool = False  # the price is the best open bid (else the start price)
     status: str = ""
+    badge: str = ""  # the status code the badge names: the auction's, or "closed" (this lot)
     status_label: str = ""
     color: str = "gray"
+    form: str = ""
     form_label: str = ""
     ends: str = ""
     delivery_terms: str = ""
+
+
+# A lot whose own end passed while its auction still runs (others' soft close).
+LOT_CLOSED = "closed"
+LOT_CLOSED_LABEL = ("Лот закрыт", "Lot closed")
 
 
 def _lot_row(r: queries.LotRow) -> LotListRow:
@@ -272,9 +286,13 @@ def _lot_row(r: queries.LotRow) -> LotListRow:
         quantity=f"{qty} {r.unit}",
         price=_money(r.best_amount if r.best_amount is not None else r.start_price, r.currency),
         price_note=note,
+        open_bids=bids,
+        has_bid=r.best_amount is not None,
         status=r.status,
-        status_label="Лот закрыт" if r.closed else r.status_label,
+        badge=LOT_CLOSED if r.closed else r.status,
+        status_label=LOT_CLOSED_LABEL[0] if r.closed else r.status_label,
         color="gray" if r.closed else rules.STATUS_COLORS.get(r.status, "gray"),
+        form=r.form,
         form_label=r.form_label,
         ends=fmt_dt(r.effective_end),
         delivery_terms=r.delivery_terms,
@@ -400,8 +418,10 @@ class AuctionViewState(SessionState):
     missing: str = ""
     title: str = ""
     description: str = ""
+    status: str = ""
     status_label: str = ""
     status_color: str = "gray"
+    form: str = ""
     form_label: str = ""
     starts: str = ""
     ends: str = ""
@@ -428,9 +448,9 @@ class AuctionViewState(SessionState):
             return None
         self.missing = ""
         self.title, self.description = a.title, a.description
-        self.status_label = a.status_label
+        self.status, self.status_label = a.status, a.status_label
         self.status_color = rules.STATUS_COLORS.get(a.status, "gray")
-        self.form_label = a.form_label
+        self.form, self.form_label = a.form, a.form_label
         self.starts, self.ends = fmt_dt(a.starts_at), fmt_dt(a.ends_at)
         self.step = (
             f"{a.step_value.normalize():f} %"

@@ -338,3 +338,48 @@ def test_fmt_money() -> None:
     assert rules.fmt_money(D("1234567.5"), "RUB") == "1\u00a0234\u00a0567,50 ₽"
     assert rules.fmt_money(None) == "—"
     assert rules.pseudonym(3) == "Участник 3"
+
+
+def test_a_lot_row_carries_codes_the_page_names_in_either_language() -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from cabinet.auctions import queries
+    from cabinet.auctions.participant_state import LOT_CLOSED, _lot_row
+
+    def row(**over: object) -> queries.LotRow:
+        base: dict[str, object] = dict(
+            lot_id=1,
+            auction_id=2,
+            auction_title="Торги",
+            number=1,
+            product="Труба",
+            quantity=Decimal("5"),
+            unit="т",
+            start_price=Decimal("100"),
+            currency="RUB",
+            delivery_terms="",
+            best_amount=None,
+            open_bids=0,
+            effective_end=datetime(2026, 12, 1, tzinfo=UTC),
+            starts_at=datetime(2026, 11, 30, tzinfo=UTC),
+            status="running",
+            status_label="Идут торги",
+            form="mixed",
+            form_label="Смешанная",
+            closed=False,
+            version=0,
+        )
+        base.update(over)
+        return queries.LotRow(**base)  # type: ignore[arg-type]
+
+    fresh = _lot_row(row())
+    assert (fresh.badge, fresh.form, fresh.has_bid, fresh.price_note) == (
+        "running",
+        "mixed",
+        False,
+        "стартовая цена",
+    )
+    closed = _lot_row(row(closed=True, best_amount=Decimal("120"), open_bids=3))
+    assert closed.badge == LOT_CLOSED and closed.status_label == "Лот закрыт"
+    assert closed.has_bid and closed.open_bids == 3 and closed.price_note == "ставок: 3"
