@@ -212,7 +212,11 @@ def _months_chart() -> rx.Component:
     def chart(lang: str) -> rx.Component:
         return rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-            rx.recharts.x_axis(data_key="month", tick={"fontSize": 11}, interval=0),
+            rx.recharts.x_axis(
+                data_key="month_en" if lang == "en" else "month",
+                tick={"fontSize": 11},
+                interval=0,
+            ),
             rx.recharts.y_axis(width=64, tick=_TICK, tick_formatter=_compact_thousands(lang)),
             rx.recharts.graphing_tooltip(),
             rx.recharts.legend(),
@@ -294,7 +298,11 @@ def finance_page() -> rx.Component:
                                 rx.foreach(
                                     s.buckets,
                                     lambda b: rx.vstack(
-                                        rx.text(b.label, size="1", color_scheme="gray"),
+                                        rx.text(
+                                            rx.cond(LangState.lang == "en", b.label_en, b.label),
+                                            size="1",
+                                            color_scheme="gray",
+                                        ),
                                         rx.text(
                                             b.amount,
                                             size="2",

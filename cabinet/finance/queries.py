@@ -476,6 +476,7 @@ def contract_view(
 class BucketRow:
     key: str
     label: str
+    label_en: str
     short: str
     amount: str
     value: float  # for the chart
@@ -485,6 +486,7 @@ class BucketRow:
 @dataclass
 class MonthPoint:
     month: str
+    month_en: str
     shipped: float
     paid: float
 
@@ -507,6 +509,7 @@ class Overview:
 
 
 _MONTHS = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
+_MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def _month_series(session: Session, actor: Actor, org: int | None, today: date) -> list[MonthPoint]:
@@ -538,6 +541,7 @@ def _month_series(session: Session, actor: Actor, org: int | None, today: date) 
     return [
         MonthPoint(
             month=f"{_MONTHS[s.month - 1]} {s.year % 100:02d}",
+            month_en=f"{_MONTHS_EN[s.month - 1]} {s.year % 100:02d}",
             shipped=fin.to_float(shipped[s]),
             paid=fin.to_float(paid[s]),
         )
@@ -624,6 +628,7 @@ def overview(
             BucketRow(
                 key=b.key,
                 label=b.ru,
+                label_en=b.en,
                 short=b.ru.replace(" дней", "").replace("Более 90", "90+"),
                 amount=fin.fmt_money(buckets[b.key]),
                 value=fin.to_float(buckets[b.key]),

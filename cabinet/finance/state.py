@@ -61,6 +61,7 @@ class FinanceState(_FinanceBase):
         return [
             {
                 "month": m.month,
+                "month_en": m.month_en,
                 "shipped": round(m.shipped / 1000, 1),
                 "paid": round(m.paid / 1000, 1),
             }

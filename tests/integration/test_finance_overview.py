@@ -67,6 +67,12 @@ def test_overview_ageing_amount_due_and_credit(db, w):
     assert ov.credit_limit == "1 100 000,00 ₽"  # both active contracts
     assert ov.credit_unused == "1 098 570,00 ₽"
     assert ov.has_overdue
+    # both languages travel with the rows (the page picks one)
+    assert [(b.label, b.label_en) for b in ov.buckets][-1] == ("Более 90 дней", "Over 90 days")
+    assert len(ov.months) == 6 and all(m.month and m.month_en for m in ov.months)
+    assert ov.months[-1].month_en.startswith(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    )
 
 
 def test_contract_card_debt_since_the_first_of_the_month(db, w):
