@@ -6,6 +6,9 @@ Server messages (DomainError) are Russian.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import reflex as rx
 
 
@@ -26,3 +29,9 @@ class LangState(rx.State):
 def t(ru: str, en: str) -> rx.Var:
     """A string in the current language."""
     return rx.cond(LangState.lang == "en", en, ru)
+
+
+def label(code: Any, labels: Mapping[str, tuple[str, str]], fallback: Any) -> rx.Var:
+    """A code's (ru, en) label in the current language; `fallback` (the server's Russian
+    label, say) for a code the mapping does not know."""
+    return rx.match(code, *[(c, t(ru, en)) for c, (ru, en) in labels.items()], fallback)

@@ -9,8 +9,9 @@ import reflex as rx
 from cabinet import routes
 from cabinet.documents.state import DownloadState
 from cabinet.finance import queries
+from cabinet.finance import rules as fin
 from cabinet.finance.state import ContractState, FinanceState, InvoicesState
-from cabinet.i18n import LangState, t
+from cabinet.i18n import LangState, label, t
 from cabinet.orders.pages import export_buttons, org_filter
 from components.data_table import (
     back_link,
@@ -52,7 +53,7 @@ def _kpi(
 
 def invoice_badge(r: Any) -> rx.Component:
     return rx.badge(
-        r.status_label,
+        label(r.status, fin.INVOICE_STATUS_LABELS, r.status_label),
         color_scheme=r.status_color,
         variant="soft",
         radius="full",
@@ -88,7 +89,13 @@ def _contract_row(c: Any) -> rx.Component:
                 spacing="0",
             )
         ),
-        rx.table.cell(rx.badge(c.status_label, color_scheme=c.status_color, radius="full")),
+        rx.table.cell(
+            rx.badge(
+                label(c.status, fin.CONTRACT_STATUS_LABELS, c.status_label),
+                color_scheme=c.status_color,
+                radius="full",
+            )
+        ),
         rx.table.cell(c.valid, white_space="nowrap"),
         rx.table.cell(c.balance, white_space="nowrap"),
         rx.table.cell(
@@ -102,7 +109,11 @@ def _schedule_row(r: Any) -> rx.Component:
         rx.table.cell(r.due_on, white_space="nowrap"),
         rx.table.cell(r.amount, white_space="nowrap"),
         rx.table.cell(
-            rx.badge(r.status_label, color_scheme=rx.cond(r.overdue, "red", "blue"), radius="full")
+            rx.badge(
+                label(r.status, fin.SCHEDULE_LABELS, r.status_label),
+                color_scheme=rx.cond(r.overdue, "red", "blue"),
+                radius="full",
+            )
         ),
         rx.table.cell(
             rx.vstack(
@@ -117,7 +128,7 @@ def _schedule_row(r: Any) -> rx.Component:
 def _operation_row(r: Any) -> rx.Component:
     return rx.table.row(
         rx.table.cell(r.date, white_space="nowrap"),
-        rx.table.cell(r.kind_label),
+        rx.table.cell(label(r.kind, fin.OPERATION_LABELS, r.kind_label)),
         rx.table.cell(
             rx.text(
                 r.amount, color=rx.cond(r.incoming, rx.color("green", 11), rx.color("gray", 12))
@@ -139,7 +150,11 @@ def _contract_card(c: Any) -> rx.Component:
         rx.hstack(
             rx.link("№ ", c.number, href=c.href, weight="bold", size="2"),
             rx.spacer(),
-            rx.badge(c.status_label, color_scheme=c.status_color, radius="full"),
+            rx.badge(
+                label(c.status, fin.CONTRACT_STATUS_LABELS, c.status_label),
+                color_scheme=c.status_color,
+                radius="full",
+            ),
             width="100%",
         ),
         rx.text(c.title, size="1", color_scheme="gray"),
@@ -160,7 +175,11 @@ def _schedule_card(r: Any) -> rx.Component:
         rx.hstack(
             rx.text(r.due_on, weight="bold", size="2"),
             rx.spacer(),
-            rx.badge(r.status_label, color_scheme=rx.cond(r.overdue, "red", "blue"), radius="full"),
+            rx.badge(
+                label(r.status, fin.SCHEDULE_LABELS, r.status_label),
+                color_scheme=rx.cond(r.overdue, "red", "blue"),
+                radius="full",
+            ),
             width="100%",
         ),
         rx.text(r.amount, size="2"),
@@ -171,7 +190,13 @@ def _schedule_card(r: Any) -> rx.Component:
 def _operation_card(r: Any) -> rx.Component:
     return mobile_card(
         rx.hstack(
-            rx.text(r.date, " · ", r.kind_label, size="2", weight="medium"),
+            rx.text(
+                r.date,
+                " · ",
+                label(r.kind, fin.OPERATION_LABELS, r.kind_label),
+                size="2",
+                weight="medium",
+            ),
             rx.spacer(),
             rx.text(r.amount, size="2", color=rx.cond(r.incoming, rx.color("green", 11), None)),
             width="100%",
@@ -653,7 +678,12 @@ def contract_page() -> rx.Component:
             rx.heading(
                 t("Договор № ", "Contract No. "), s.number, size="6", as_="h1", id="contract-number"
             ),
-            rx.badge(s.status_label, color_scheme=s.status_color, radius="full", size="2"),
+            rx.badge(
+                label(s.status, fin.CONTRACT_STATUS_LABELS, s.status_label),
+                color_scheme=s.status_color,
+                radius="full",
+                size="2",
+            ),
             spacing="3",
             align="center",
             wrap="wrap",

@@ -234,6 +234,7 @@ class ContractState(_FinanceBase):
     number: str = ""
     title: str = ""
     organisation: str = ""
+    status: str = ""
     status_label: str = ""
     status_color: str = "gray"
     valid: str = ""
@@ -253,7 +254,8 @@ class ContractState(_FinanceBase):
             v = queries.contract_view(s, actor, cid)
         r = v.row
         self.number, self.title, self.organisation = r.number, r.title, r.organisation
-        self.status_label, self.status_color, self.valid = r.status_label, r.status_color, r.valid
+        self.status, self.status_label = r.status, r.status_label
+        self.status_color, self.valid = r.status_color, r.valid
         self.credit_limit, self.balance, self.month_debt = r.credit_limit, r.balance, r.month_debt
         self.payment_terms, self.open_total = v.payment_terms, v.open_total
         self.overdue_total = v.overdue_total

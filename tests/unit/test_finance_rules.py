@@ -97,3 +97,15 @@ def test_money_is_grouped_with_a_comma_and_the_currency_sign():
 
 def test_month_start():
     assert rules.month_start(TODAY) == date(2026, 11, 1)
+
+
+def test_every_status_and_operation_label_speaks_both_languages() -> None:
+    from cabinet.finance import rules as fin
+
+    for labels in (
+        fin.INVOICE_STATUS_LABELS,
+        fin.CONTRACT_STATUS_LABELS,
+        fin.OPERATION_LABELS,
+        fin.SCHEDULE_LABELS,
+    ):
+        assert labels and all(ru and en and ru != en for ru, en in labels.values())
