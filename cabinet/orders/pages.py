@@ -8,6 +8,7 @@ import reflex as rx
 
 from cabinet import routes
 from cabinet.documents.state import DownloadState
+from cabinet.i18n import label as coded_label
 from cabinet.i18n import t
 from cabinet.orders import rules
 from cabinet.orders.state import OrdersState, OrderState, RegistryBase
@@ -382,7 +383,7 @@ def _doc_row(d: Any) -> rx.Component:
 def _request_row(r: Any) -> rx.Component:
     return rx.table.row(
         rx.table.cell(r.created_at, white_space="nowrap"),
-        rx.table.cell(r.kind_label),
+        rx.table.cell(coded_label(r.kind, rules.CHANGE_KIND_LABELS, r.kind_label)),
         rx.table.cell(
             rx.vstack(
                 rx.cond(r.changes != "", rx.text(r.changes, size="2")),
@@ -390,7 +391,13 @@ def _request_row(r: Any) -> rx.Component:
                 spacing="0",
             )
         ),
-        rx.table.cell(rx.badge(r.status_label, color_scheme=r.status_color, radius="full")),
+        rx.table.cell(
+            rx.badge(
+                coded_label(r.status, rules.CHANGE_STATUS_LABELS, r.status_label),
+                color_scheme=r.status_color,
+                radius="full",
+            )
+        ),
         rx.table.cell(r.answer),
     )
 

@@ -353,6 +353,7 @@ class DocRow:
 @dataclass
 class RequestRow:
     id: int
+    kind: str
     kind_label: str
     status: str
     status_label: str
@@ -612,6 +613,7 @@ def order_view(session: Session, actor: Actor, order_id: object) -> OrderView:
         requests=[
             RequestRow(
                 id=r.id or 0,
+                kind=r.kind,
                 kind_label=rules.CHANGE_KIND_LABELS.get(r.kind, (r.kind, ""))[0],
                 status=r.status,
                 status_label=rules.CHANGE_STATUS_LABELS.get(r.status, (r.status, ""))[0],

@@ -90,3 +90,10 @@ def test_clean_request_keeps_known_fields_and_checks_them():
 
 def test_search_text_is_lower_case_and_single_spaced():
     assert rules.search_text("З-1", "Выкса", None, "ООО  «Ромашка»") == "з-1 выкса ооо «ромашка»"
+
+
+def test_change_request_labels_speak_both_languages() -> None:
+    from cabinet.orders import rules as orr
+
+    for labels in (orr.CHANGE_KIND_LABELS, orr.CHANGE_STATUS_LABELS):
+        assert labels and all(ru and en and ru != en for ru, en in labels.values())

@@ -146,3 +146,15 @@ def test_sandbox_test_cards() -> None:
     assert card_outcome("4242424242424242") == ""
     assert card_outcome("4000000000000002") == "insufficient_funds"
     assert card_outcome("1234") == "invalid_card_number"
+
+
+def test_status_and_kind_labels_speak_both_languages() -> None:
+    from cabinet.telecom import rules as tr
+
+    for labels in (
+        tr.SIM_STATUS_LABELS,
+        tr.PAYMENT_STATUS_LABELS,
+        tr.PAYMENT_KIND_LABELS,
+        tr.REQUEST_STATUS_LABELS,
+    ):
+        assert labels and all(ru and en and ru != en for ru, en in labels.values())
