@@ -10,7 +10,7 @@ from cabinet import routes
 from cabinet.access.rules import Perm
 from cabinet.access.state import SessionState
 from cabinet.i18n import t
-from components.shell import shell
+from components.shell import gated, shell
 
 
 @dataclass(frozen=True)
@@ -131,9 +131,7 @@ def _tile(tile: Tile) -> rx.Component:
         color_scheme="gray",
         high_contrast=True,
     )
-    if tile.perm:
-        return rx.cond(SessionState.me_perms.contains(tile.perm), link)
-    return link
+    return gated(tile.perm, link)
 
 
 def _grid(tiles: list[Tile], id: str) -> rx.Component:

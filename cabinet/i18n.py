@@ -31,7 +31,7 @@ def t(ru: str, en: str) -> rx.Var:
     return rx.cond(LangState.lang == "en", en, ru)
 
 
-def label(code: Any, labels: Mapping[str, tuple[str, str]], fallback: Any) -> rx.Var:
+def code_label(code: Any, labels: Mapping[str, tuple[str, str]], fallback: Any) -> rx.Var:
     """A code's (ru, en) label in the current language; `fallback` (the server's Russian
     label, say) for a code the mapping does not know."""
     return rx.match(code, *[(c, t(ru, en)) for c, (ru, en) in labels.items()], fallback)

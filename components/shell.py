@@ -185,9 +185,15 @@ def _link(item: NavItem) -> rx.Component:
         border_radius="6px",
         _hover={"background": rx.color("accent", 3)},
     )
-    if item.perm:
-        return rx.cond(SessionState.me_perms.contains(item.perm), link)
-    return link
+    return gated(item.perm, link)
+
+
+def gated(perm: str | None, component: rx.Component) -> rx.Component:
+    """`component` only for holders of `perm` (display only: every page and handler checks
+    the caller again on the server)."""
+    if perm:
+        return rx.cond(SessionState.me_perms.contains(perm), component)
+    return component
 
 
 def _nav_list() -> rx.Component:

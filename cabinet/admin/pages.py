@@ -38,7 +38,7 @@ from components.data_table import (
     status_badge,
     text_field,
 )
-from components.shell import ADMIN_NAV, shell
+from components.shell import ADMIN_NAV, gated, shell
 
 
 def tv(ru: Any, en: Any) -> Any:
@@ -1169,8 +1169,8 @@ def admin_index() -> rx.Component:
     permissions); each page checks the caller again on the server."""
     sections = [item for item in ADMIN_NAV if item.perm]
     tiles = [
-        rx.cond(
-            SessionState.me_perms.contains(str(item.perm)),
+        gated(
+            item.perm,
             rx.link(
                 rx.card(
                     rx.hstack(

@@ -14,7 +14,7 @@ from cabinet.applications.state import (
     ApplicationsRegistryState,
     ApplicationViewState,
 )
-from cabinet.i18n import t
+from cabinet.i18n import code_label, t
 from components.data_table import (
     back_link,
     data_table,
@@ -36,9 +36,7 @@ _SORT_OPTIONS = [(s, ru, en) for s, (ru, en) in queries.SORTS.items() if s != "n
 
 
 def status_label(status: Any) -> rx.Component:
-    return rx.match(
-        status, *[(code, t(*label)) for code, label in rules.STATUS_LABELS.items()], status
-    )
+    return code_label(status, rules.STATUS_LABELS, status)
 
 
 def status_badge(status: Any, **props: Any) -> rx.Component:

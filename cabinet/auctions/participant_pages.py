@@ -22,7 +22,7 @@ from cabinet.auctions.participant_state import (
     LotListRow,
     LotState,
 )
-from cabinet.i18n import t
+from cabinet.i18n import code_label, t
 from components.data_table import (
     back_link,
     data_table,
@@ -77,16 +77,21 @@ def _badge(text: Any, color: Any, **props: Any) -> rx.Component:
     )
 
 
+# A badge names the auction's status, or "closed" for a lot whose own end passed.
+_STATUS_LABELS = {**rules.STATUS_LABELS, LOT_CLOSED: LOT_CLOSED_LABEL}
+# The live countdown's caption comes from the server in Russian (live_values).
+_COUNTDOWN_LABELS = {
+    "До начала торгов": ("До начала торгов", "Until the start"),
+    "До окончания торгов": ("До окончания торгов", "Until the end"),
+}
+
+
 def _status(code: Any, fallback: Any) -> rx.Var:
-    """An auction's (or a closed lot's) status in the interface language; the server's
-    Russian label for a code it does not know."""
-    labels = {**rules.STATUS_LABELS, LOT_CLOSED: LOT_CLOSED_LABEL}
-    return rx.match(code, *[(c, t(ru, en)) for c, (ru, en) in labels.items()], fallback)
+    return code_label(code, _STATUS_LABELS, fallback)
 
 
 def _form(code: Any, fallback: Any) -> rx.Var:
-    """An auction's form (open, closed, mixed) in the interface language."""
-    return rx.match(code, *[(c, t(ru, en)) for c, (ru, en) in rules.FORM_LABELS.items()], fallback)
+    return code_label(code, rules.FORM_LABELS, fallback)
 
 
 def _price_note(r: LotListRow) -> rx.Component:
@@ -557,12 +562,7 @@ def _countdown() -> rx.Component:
         s.target_ms > 0,
         rx.vstack(
             rx.text(
-                rx.match(
-                    s.countdown_label,
-                    ("До начала торгов", t("До начала торгов", "Until the start")),
-                    ("До окончания торгов", t("До окончания торгов", "Until the end")),
-                    s.countdown_label,
-                ),
+                code_label(s.countdown_label, _COUNTDOWN_LABELS, s.countdown_label),
                 size="1",
                 color_scheme="gray",
             ),

@@ -22,7 +22,7 @@ from cabinet.feedback.state import (
     SurveyStatsState,
 )
 from cabinet.help.pages import site_page
-from cabinet.i18n import LangState, t
+from cabinet.i18n import LangState, code_label, t
 from components.data_table import (
     ALL,
     data_table,
@@ -57,12 +57,12 @@ def _label(text: Any, html_for: str, required: bool = False) -> rx.Component:
 
 
 def topic_label(code: Any) -> rx.Component:
-    return rx.match(code, *[(k, t(*v)) for k, v in rules.TOPICS.items()], code)
+    return code_label(code, rules.TOPICS, code)
 
 
 def status_badge(status: Any) -> rx.Component:
     return rx.badge(
-        rx.match(status, *[(k, t(*v)) for k, v in rules.STATUS_LABELS.items()], status),
+        code_label(status, rules.STATUS_LABELS, status),
         color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"),
         variant="soft",
         radius="full",
@@ -708,7 +708,7 @@ def admin_surveys_page() -> rx.Component:
 
 
 def _kind_label(kind: Any) -> rx.Component:
-    return rx.match(kind, *[(k, t(*v)) for k, v in rules.KIND_LABELS.items()], kind)
+    return code_label(kind, rules.KIND_LABELS, kind)
 
 
 def _edit_question(q: Any) -> rx.Component:

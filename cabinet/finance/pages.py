@@ -11,7 +11,7 @@ from cabinet.documents.state import DownloadState
 from cabinet.finance import queries
 from cabinet.finance import rules as fin
 from cabinet.finance.state import ContractState, FinanceState, InvoicesState
-from cabinet.i18n import LangState, label, t
+from cabinet.i18n import LangState, code_label, t
 from cabinet.orders.pages import export_buttons, org_filter
 from components.data_table import (
     back_link,
@@ -53,7 +53,7 @@ def _kpi(
 
 def invoice_badge(r: Any) -> rx.Component:
     return rx.badge(
-        label(r.status, fin.INVOICE_STATUS_LABELS, r.status_label),
+        code_label(r.status, fin.INVOICE_STATUS_LABELS, r.status_label),
         color_scheme=r.status_color,
         variant="soft",
         radius="full",
@@ -91,7 +91,7 @@ def _contract_row(c: Any) -> rx.Component:
         ),
         rx.table.cell(
             rx.badge(
-                label(c.status, fin.CONTRACT_STATUS_LABELS, c.status_label),
+                code_label(c.status, fin.CONTRACT_STATUS_LABELS, c.status_label),
                 color_scheme=c.status_color,
                 radius="full",
             )
@@ -110,7 +110,7 @@ def _schedule_row(r: Any) -> rx.Component:
         rx.table.cell(r.amount, white_space="nowrap"),
         rx.table.cell(
             rx.badge(
-                label(r.status, fin.SCHEDULE_LABELS, r.status_label),
+                code_label(r.status, fin.SCHEDULE_LABELS, r.status_label),
                 color_scheme=rx.cond(r.overdue, "red", "blue"),
                 radius="full",
             )
@@ -128,7 +128,7 @@ def _schedule_row(r: Any) -> rx.Component:
 def _operation_row(r: Any) -> rx.Component:
     return rx.table.row(
         rx.table.cell(r.date, white_space="nowrap"),
-        rx.table.cell(label(r.kind, fin.OPERATION_LABELS, r.kind_label)),
+        rx.table.cell(code_label(r.kind, fin.OPERATION_LABELS, r.kind_label)),
         rx.table.cell(
             rx.text(
                 r.amount, color=rx.cond(r.incoming, rx.color("green", 11), rx.color("gray", 12))
@@ -151,7 +151,7 @@ def _contract_card(c: Any) -> rx.Component:
             rx.link("№ ", c.number, href=c.href, weight="bold", size="2"),
             rx.spacer(),
             rx.badge(
-                label(c.status, fin.CONTRACT_STATUS_LABELS, c.status_label),
+                code_label(c.status, fin.CONTRACT_STATUS_LABELS, c.status_label),
                 color_scheme=c.status_color,
                 radius="full",
             ),
@@ -176,7 +176,7 @@ def _schedule_card(r: Any) -> rx.Component:
             rx.text(r.due_on, weight="bold", size="2"),
             rx.spacer(),
             rx.badge(
-                label(r.status, fin.SCHEDULE_LABELS, r.status_label),
+                code_label(r.status, fin.SCHEDULE_LABELS, r.status_label),
                 color_scheme=rx.cond(r.overdue, "red", "blue"),
                 radius="full",
             ),
@@ -193,7 +193,7 @@ def _operation_card(r: Any) -> rx.Component:
             rx.text(
                 r.date,
                 " · ",
-                label(r.kind, fin.OPERATION_LABELS, r.kind_label),
+                code_label(r.kind, fin.OPERATION_LABELS, r.kind_label),
                 size="2",
                 weight="medium",
             ),
@@ -324,7 +324,7 @@ def finance_page() -> rx.Component:
                                     s.buckets,
                                     lambda b: rx.vstack(
                                         rx.text(
-                                            rx.cond(LangState.lang == "en", b.label_en, b.label),
+                                            t(b.label, b.label_en),
                                             size="1",
                                             color_scheme="gray",
                                         ),
@@ -679,7 +679,7 @@ def contract_page() -> rx.Component:
                 t("Договор № ", "Contract No. "), s.number, size="6", as_="h1", id="contract-number"
             ),
             rx.badge(
-                label(s.status, fin.CONTRACT_STATUS_LABELS, s.status_label),
+                code_label(s.status, fin.CONTRACT_STATUS_LABELS, s.status_label),
                 color_scheme=s.status_color,
                 radius="full",
                 size="2",

@@ -9,7 +9,7 @@ from typing import Any
 import reflex as rx
 
 from cabinet import routes
-from cabinet.i18n import t
+from cabinet.i18n import code_label, t
 from cabinet.notifications.catalog import ALL_CHANNELS, CHANNEL_LABELS
 from cabinet.notifications.state import (
     NotificationsState,
@@ -618,7 +618,7 @@ def templates_page() -> rx.Component:
 
 def _status_badge(status: Any) -> rx.Component:
     return status_badge(
-        rx.match(status, *[(k, t(*v)) for k, v in STATUS_LABELS.items()], status),
+        code_label(status, STATUS_LABELS, status),
         rx.match(status, ("sent", "green"), ("failed", "red"), ("skipped", "amber"), "gray"),
     )
 

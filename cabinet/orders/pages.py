@@ -8,8 +8,7 @@ import reflex as rx
 
 from cabinet import routes
 from cabinet.documents.state import DownloadState
-from cabinet.i18n import label as coded_label
-from cabinet.i18n import t
+from cabinet.i18n import code_label, t
 from cabinet.orders import rules
 from cabinet.orders.state import OrdersState, OrderState, RegistryBase
 from components.data_table import (
@@ -32,7 +31,7 @@ _SORT_OPTIONS = [(s, ru, en) for s, (ru, en) in rules.SORTS.items() if s != "new
 
 def order_status_badge(status: Any, **props: Any) -> rx.Component:
     return rx.badge(
-        rx.match(status, *[(c, t(*label)) for c, label in rules.STATUS_LABELS.items()], status),
+        code_label(status, rules.STATUS_LABELS, status),
         color_scheme=rx.match(
             status, *[(c, col) for c, col in rules.STATUS_COLORS.items()], "gray"
         ),
@@ -383,7 +382,7 @@ def _doc_row(d: Any) -> rx.Component:
 def _request_row(r: Any) -> rx.Component:
     return rx.table.row(
         rx.table.cell(r.created_at, white_space="nowrap"),
-        rx.table.cell(coded_label(r.kind, rules.CHANGE_KIND_LABELS, r.kind_label)),
+        rx.table.cell(code_label(r.kind, rules.CHANGE_KIND_LABELS, r.kind_label)),
         rx.table.cell(
             rx.vstack(
                 rx.cond(r.changes != "", rx.text(r.changes, size="2")),
@@ -393,7 +392,7 @@ def _request_row(r: Any) -> rx.Component:
         ),
         rx.table.cell(
             rx.badge(
-                coded_label(r.status, rules.CHANGE_STATUS_LABELS, r.status_label),
+                code_label(r.status, rules.CHANGE_STATUS_LABELS, r.status_label),
                 color_scheme=r.status_color,
                 radius="full",
             )

@@ -10,7 +10,7 @@ import reflex as rx
 
 from cabinet import routes
 from cabinet.feedback.pages import rating_widget
-from cabinet.i18n import label, t
+from cabinet.i18n import code_label, t
 from cabinet.telecom import rules
 from cabinet.telecom.state import TelecomState as S
 from components.data_table import (
@@ -152,7 +152,7 @@ def sim_card() -> rx.Component:
                     spacing="1",
                 ),
                 rx.badge(
-                    label(sim.status, rules.SIM_STATUS_LABELS, sim.status_label),
+                    code_label(sim.status, rules.SIM_STATUS_LABELS, sim.status_label),
                     color_scheme=sim.status_color,
                     size="2",
                     id="sim-status",
@@ -486,7 +486,7 @@ def _request_row(r: Any) -> rx.Component:
         ),
         rx.flex(
             rx.badge(
-                label(r.status, rules.REQUEST_STATUS_LABELS, r.status_label),
+                code_label(r.status, rules.REQUEST_STATUS_LABELS, r.status_label),
                 color_scheme=rx.match(
                     r.status,
                     ("pending", "amber"),
@@ -552,10 +552,10 @@ def rating_card() -> rx.Component:
 def _payment_row(p: Any) -> rx.Component:
     return rx.table.row(
         rx.table.cell(p.created, white_space="nowrap"),
-        rx.table.cell(label(p.kind, rules.PAYMENT_KIND_LABELS, p.kind_label)),
+        rx.table.cell(code_label(p.kind, rules.PAYMENT_KIND_LABELS, p.kind_label)),
         rx.table.cell(p.amount, white_space="nowrap", text_align="right"),
         rx.table.cell(
-            status_badge(label(p.status, rules.PAYMENT_STATUS_LABELS, p.status_label), p.color)
+            status_badge(code_label(p.status, rules.PAYMENT_STATUS_LABELS, p.status_label), p.color)
         ),
         rx.table.cell(rx.text(p.reason, size="1", color_scheme="red")),
         id="payment-" + p.id.to_string(),
@@ -566,12 +566,14 @@ def _payment_card(p: Any) -> rx.Component:
     return mobile_card(
         rx.flex(
             rx.text(p.amount, weight="bold", size="3"),
-            status_badge(label(p.status, rules.PAYMENT_STATUS_LABELS, p.status_label), p.color),
+            status_badge(
+                code_label(p.status, rules.PAYMENT_STATUS_LABELS, p.status_label), p.color
+            ),
             justify="between",
             width="100%",
         ),
         rx.text(
-            label(p.kind, rules.PAYMENT_KIND_LABELS, p.kind_label),
+            code_label(p.kind, rules.PAYMENT_KIND_LABELS, p.kind_label),
             " · ",
             p.created,
             size="1",
