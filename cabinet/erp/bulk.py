@@ -90,6 +90,8 @@ class _Split:
     indexed: Callable[[Sequence[Any]], tuple[Any, ...]]  # a row's indexed values
     light_sql: str  # UPDATE t SET <not indexed> WHERE rowid = ? AND <version guard>
     light: Callable[[Sequence[Any]], tuple[Any, ...]]  # a row's not indexed values
+    light_columns: tuple[str, ...]
+    heavy_columns: tuple[str, ...]  # the settable indexed columns, in `indexed` order
 
 
 def _getter(indexes: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
@@ -313,6 +315,8 @@ def _plan(
                     f"WHERE rowid = ? AND ({q(VERSION)} IS NULL OR {q(VERSION)} <= ?)"
                 ),
                 light=_getter([columns.index(c) for c in light]),
+                light_columns=tuple(light),
+                heavy_columns=tuple(heavy),
             )
     if settable:
         action = "DO UPDATE SET " + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in settable)
@@ -366,37 +370,24 @@ def table_columns(row: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(k for k in row if not k.startswith("_"))
 
 
-def upsert(
+def _values(
     conn: Connection,
     table: Any,
+    plan: _Plan,
     rows: Sequence[Mapping[str, Any]],
-    *,
-    key: str = "erp_id",
-    keep: Iterable[str] = (),
-    newer_only: bool = True,
-    const: Mapping[str, Any] | None = None,
-    bound: bool = False,
-) -> None:
-    """INSERT … ON CONFLICT (key) DO UPDATE every row.
-
-    Columns: the row's keys that do not start with `_` (every row has the first row's
-    keys), then `const` (one value for all rows), then the table's Python-side defaults for
-    the columns not given (written on insert only, as Core does; callable ones are called
-    only for the rows that are inserted). With `newer_only`, a stored row whose
-    `erp_updated_at` is newer than the row's stays as it is. `keep` columns are written on
-    insert only. `bound`: the rows' values were already converted by `bind_rows`."""
-    if not rows:
-        return
-    const = dict(const or {})
-    row_columns = tuple(c for c in table_columns(rows[0]) if c not in const)
-    plan = _plan(conn, table, row_columns, tuple(const), key, tuple(keep), newer_only)
+    row_columns: tuple[str, ...],
+    const: Mapping[str, Any],
+    bound: bool,
+) -> list[tuple[Any, ...]]:
+    """The rows as driver values in `plan.columns` order (without the per-row callable
+    defaults), sorted by key."""
     const_values = []
     for name, value in const.items():
         proc = _processor(table, name, conn.dialect)
         const_values.append(proc(value) if proc is not None else value)
     tail = (*const_values, *plan.tail)
     pick = itemgetter(*row_columns)
-    procs, per_row = () if bound else plan.procs, plan.per_row
+    procs = () if bound else plan.procs
     values: list[tuple[Any, ...]] = []
     single = len(row_columns) == 1
     if procs:
@@ -410,6 +401,36 @@ def upsert(
     else:
         values = [v + tail for v in map(pick, rows)]
     values.sort(key=itemgetter(plan.key_index))
+    return values
+
+
+def upsert(
+    conn: Connection,
+    table: Any,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: str = "erp_id",
+    keep: Iterable[str] = (),
+    newer_only: bool = True,
+    const: Mapping[str, Any] | None = None,
+    bound: bool = False,
+) -> int:
+    """INSERT … ON CONFLICT (key) DO UPDATE every row; returns how many rows went that way
+    (the others were updated in place: SQLite's light UPDATE, PostgreSQL's staged one).
+
+    Columns: the row's keys that do not start with `_` (every row has the first row's
+    keys), then `const` (one value for all rows), then the table's Python-side defaults for
+    the columns not given (written on insert only, as Core does; callable ones are called
+    only for the rows that are inserted). With `newer_only`, a stored row whose
+    `erp_updated_at` is newer than the row's stays as it is. `keep` columns are written on
+    insert only. `bound`: the rows' values were already converted by `bind_rows`."""
+    if not rows:
+        return 0
+    const = dict(const or {})
+    row_columns = tuple(c for c in table_columns(rows[0]) if c not in const)
+    plan = _plan(conn, table, row_columns, tuple(const), key, tuple(keep), newer_only)
+    values = _values(conn, table, plan, rows, row_columns, const, bound)
+    per_row = plan.per_row
 
     def with_defaults(vs: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         """The insert-only callable defaults (a certificate's public code), for the rows
@@ -427,14 +448,15 @@ def upsert(
             done = {r[0] for r in conn.exec_driver_sql(plan.update_sql, arrays).all()}
             values = [v for v in values if v[plan.key_index] not in done]
         if not values:
-            return
+            return 0
         values = with_defaults(values)
         conn.exec_driver_sql(plan.upsert_sql, tuple(list(col) for col in zip(*values, strict=True)))
-        return
+        return len(values)
     if plan.split is None:
         conn.exec_driver_sql(plan.upsert_sql, with_defaults(values))
-        return
+        return len(values)
     split, key_index = plan.split, plan.key_index
+    n_full = 0
     version_index, indexed, light = split.version_index, split.indexed, split.light
     for start in range(0, len(values), PROBE_CHUNK):
         chunk = values[start : start + PROBE_CHUNK]
@@ -460,6 +482,109 @@ def upsert(
             conn.exec_driver_sql(split.light_sql, cheap)
         if full:
             conn.exec_driver_sql(plan.upsert_sql, with_defaults(full))
+            n_full += len(full)
+    return n_full
+
+
+_IN_PLACE: dict[tuple[Any, ...], tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def update_in_place(
+    conn: Connection,
+    table: Any,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    refs: Mapping[str, tuple[Any, str]],
+    key: str = "erp_id",
+    keep: Iterable[str] = (),
+    const: Mapping[str, Any] | None = None,
+) -> bool:
+    """SQLite: the common case of a delta — rows already stored, a newer version, no indexed
+    value changed — as ONE conditional `UPDATE … WHERE key = ?` per row (executemany), every
+    check in its WHERE: the version guard, each indexed column unchanged, and each reference
+    in `refs` ({column: (parent table, the row's field with the parent's key)}) still naming
+    the stored parent, looked up by SQLite itself (`column IS (SELECT id FROM parent WHERE
+    erp_id = ?)`). No probe, no parent lookups in Python: a row costs SQLite one key lookup
+    and the write of its own record. The rows' values must be the driver's (`bind_rows`).
+
+    True when every row was updated that way. Otherwise (a new row, an indexed value or a
+    parent changed, an older version, an unknown parent) some rows were left alone and the
+    caller applies the whole batch with `upsert`, which does the same to the rows updated
+    here (their stored version is now the batch's: the `<=` guard lets the same values be
+    written again) and the right thing to the others. Same columns and values as `upsert`'s
+    light UPDATE; a table without versions or indexed columns returns False at once."""
+    if not rows:
+        return True
+    if conn.dialect.name != "sqlite":
+        return False
+    const = dict(const or {})
+    row_columns = tuple(c for c in table_columns(rows[0]) if c not in const and c not in refs)
+    plan = _plan(conn, table, row_columns, tuple(const), key, tuple(keep), True)
+    split = plan.split
+    if split is None:
+        return False
+    ref_fields = tuple(f for _, f in refs.values())
+    cache_key = (table.name, row_columns, tuple(const), key, tuple(keep), tuple(refs), ref_fields)
+    prepared = _IN_PLACE.get(cache_key)
+    if prepared is None:
+        prepared = _IN_PLACE[cache_key] = _in_place_sql(
+            conn, table, split, row_columns, tuple(const), key, refs
+        )
+    sql, fields, tail_columns = prepared
+    tail = []
+    for name in tail_columns:
+        proc = _processor(table, name, conn.dialect)
+        tail.append(proc(const[name]) if proc is not None else const[name])
+    pick, after = itemgetter(*fields), tuple(tail)
+    try:
+        params = [pick(r) + after for r in rows]
+    except KeyError:
+        return False
+    params.sort(key=itemgetter(fields.index(key)))
+    done = conn.exec_driver_sql(sql, params).rowcount
+    return bool(done == len(params))
+
+
+def _in_place_sql(
+    conn: Connection,
+    table: Any,
+    split: _Split,
+    row_columns: tuple[str, ...],
+    const_columns: tuple[str, ...],
+    key: str,
+    refs: Mapping[str, tuple[Any, str]],
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """`update_in_place`'s SQL, the row fields its parameters take (in order) and the
+    constant columns that follow them. Numbered parameters (`?N`) let a row's values go
+    in as one tuple."""
+    q = conn.dialect.identifier_preparer.quote
+    fields: list[str] = []
+    tail: list[str] = []
+
+    def param(column: str) -> str:
+        if column in row_columns or column not in const_columns:
+            if column not in fields:
+                fields.append(column)
+            return f"?{fields.index(column) + 1}"
+        if column not in tail:
+            tail.append(column)
+        return f"?T{tail.index(column)}"
+
+    sets = ", ".join(f"{q(c)} = {param(c)}" for c in split.light_columns)
+    where = [
+        f"{q(key)} = {param(key)}",
+        f"({q(VERSION)} IS NULL OR {q(VERSION)} <= {param(VERSION)})",
+    ]
+    where += [f"{q(c)} IS {param(c)}" for c in split.heavy_columns]
+    where += [
+        f"{q(c)} IS (SELECT {q('id')} FROM {q(parent.name)} "  # noqa: S608 - names from metadata
+        f"WHERE {q(key)} = NULLIF({param(f)}, ''))"
+        for c, (parent, f) in refs.items()
+    ]
+    sql = f"UPDATE {q(table.name)} SET {sets} WHERE {' AND '.join(where)}"  # noqa: S608
+    for i in reversed(range(len(tail))):  # the constants come after the row's fields
+        sql = sql.replace(f"?T{i}", f"?{len(fields) + i + 1}")
+    return sql, tuple(fields), tuple(tail)
 
 
 def _staged_update(conn: Connection, stage: _Stage, values: list[tuple[Any, ...]]) -> set[Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -383,3 +384,90 @@ def test_child_rows_the_erp_no_longer_lists_are_removed(
 
     db.expire_all()
     assert _keys(db, OrderLine, "order_id", order.id) == [row["lines"][0]["erp_id"]]
+
+
+def _statements(db: Session) -> list[str]:
+    """The SQL the session's connection runs from now on (the test's connection)."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    sa.event.listen(db.connection(), "before_cursor_execute", record)
+    return seen
+
+
+def test_a_delta_of_plain_changes_is_written_in_place(db: Session, erp: FakeErp, client):
+    """SQLite: stored rows with a newer version and the same indexed values and parents take
+    one conditional UPDATE each (`bulk.update_in_place`): no probe, no upsert."""
+    sync.run_sync(db, client, batch=100)
+    for i in (3, 40, 77):
+        erp.data.touch("certificates", i, consignee=f'ООО "Получатель {i}"', quantity="7.5")
+        erp.data.touch("documents", i, consignee=f'ООО "Получатель {i}"', amount="10.25")
+    seen = _statements(db)
+
+    report = sync.run_sync(db, client, batch=100)
+
+    assert report is not None and report.status == SyncStatus.OK and report.rows_in == 6
+    db.expire_all()
+    for i in (3, 40, 77):
+        cert = db.exec(select(Certificate).where(Certificate.erp_id == f"CRT-{i:08d}")).one()
+        assert (cert.consignee, float(cert.quantity or 0)) == (f'ООО "Получатель {i}"', 7.5)
+        doc = db.exec(
+            select(ShippingDocument).where(ShippingDocument.erp_id == f"DOC-{i:08d}")
+        ).one()
+        assert (doc.consignee, str(doc.amount)) == (f'ООО "Получатель {i}"', "10.25")
+    if db.get_bind().dialect.name != "sqlite":
+        return
+    writes = [s for s in seen if s.startswith(("UPDATE certificates", "UPDATE shipping_documents"))]
+    assert len(writes) == 2 and all("WHERE erp_id = ?" in s for s in writes)
+    assert not [
+        s for s in seen if s.startswith(("INSERT INTO certificates", "INSERT INTO shipping"))
+    ]
+
+
+def test_a_batch_the_in_place_update_cannot_take_whole_goes_the_full_way(
+    db: Session, erp: FakeErp, client: ErpClient
+):
+    """A new row, a changed indexed value, a moved order and an unknown order in one batch
+    with plain changes: the rows land as the full path writes them, the unknown order is
+    reported, and the next plain batch goes in place again."""
+    sync.run_sync(db, client, batch=100)
+    db.exec(sa.delete(Certificate).where(col(Certificate.erp_id) == "CRT-00000009"))  # type: ignore[call-overload]
+    db.commit()
+    other_order = erp.data.erp_id("orders", 11)
+    erp.data.touch("certificates", 9, consignee='ООО "Снова"')  # not stored: inserted
+    erp.data.touch("certificates", 10, consignee='ООО "Простое"')  # plain
+    erp.data.touch("certificates", 12, batch="П-ИНАЯ")  # an indexed column
+    erp.data.touch("certificates", 13, order=other_order)  # another stored order
+    erp.data.touch("certificates", 14, order="ORD-99999999", consignee='ООО "Нет"')  # unknown
+
+    report = sync.run_sync(db, client, batch=100)
+
+    assert report is not None and report.status == SyncStatus.PARTIAL
+    assert (report.rows_in, report.rows_failed) == (5, 1)
+    issue = db.exec(select(SyncIssue).where(SyncIssue.run_id == report.run_id)).one()
+    assert (issue.erp_id, issue.error) == ("CRT-00000014", "нет заказа ORD-99999999")
+    db.expire_all()
+
+    def cert(i: int) -> Certificate:
+        return db.exec(select(Certificate).where(Certificate.erp_id == f"CRT-{i:08d}")).one()
+
+    assert cert(9).consignee == 'ООО "Снова"' and cert(9).public_code
+    assert cert(10).consignee == 'ООО "Простое"'
+    assert cert(12).batch == "П-ИНАЯ"
+    moved = db.exec(select(Order).where(Order.erp_id == other_order)).one()
+    assert cert(13).order_id == moved.id
+    assert cert(14).consignee != 'ООО "Нет"'  # the failed row is left as it was
+    assert db.exec(select(Certificate.id).where(Certificate.batch == "П-ИНАЯ")).all() == [
+        cert(12).id
+    ]  # re-indexed
+
+    erp.data.touch("certificates", 15, consignee='ООО "Дальше"')
+    seen = _statements(db)
+    again = sync.run_sync(db, client, batch=100)
+    assert again is not None and again.status == SyncStatus.OK and again.rows_in == 1
+    db.expire_all()
+    assert cert(15).consignee == 'ООО "Дальше"'
+    if db.get_bind().dialect.name == "sqlite":
+        assert not [s for s in seen if s.startswith("INSERT INTO certificates")]
