@@ -492,12 +492,13 @@ _IN_PLACE: dict[tuple[Any, ...], tuple[str, tuple[str, ...], tuple[str, ...]]] =
 def update_in_place(
     conn: Connection,
     table: Any,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, Any]] | Sequence[tuple[Any, ...]],
     *,
     refs: Mapping[str, tuple[Any, str]],
     key: str = "erp_id",
     keep: Iterable[str] = (),
     const: Mapping[str, Any] | None = None,
+    columns: tuple[str, ...] | None = None,
 ) -> bool:
     """SQLite: the common case of a delta — rows already stored, a newer version, no indexed
     value changed — as ONE conditional `UPDATE … WHERE key = ?` per row (executemany), every
@@ -505,7 +506,8 @@ def update_in_place(
     in `refs` ({column: (parent table, the row's field with the parent's key)}) still naming
     the stored parent, looked up by SQLite itself (`column IS (SELECT id FROM parent WHERE
     erp_id = ?)`). No probe, no parent lookups in Python: a row costs SQLite one key lookup
-    and the write of its own record. The rows' values must be the driver's (`bind_rows`).
+    and the write of its own record. The rows' values must be the driver's (`bind_rows`):
+    dicts, or with `columns` tuples of the values of those columns.
 
     True when every row was updated that way. Otherwise (a new row, an indexed value or a
     parent changed, an older version, an unknown parent) some rows were left alone and the
@@ -518,7 +520,8 @@ def update_in_place(
     if conn.dialect.name != "sqlite":
         return False
     const = dict(const or {})
-    row_columns = tuple(c for c in table_columns(rows[0]) if c not in const and c not in refs)
+    names = table_columns(rows[0] if columns is None else dict.fromkeys(columns))  # type: ignore[arg-type]
+    row_columns = tuple(c for c in names if c not in const and c not in refs)
     plan = _plan(conn, table, row_columns, tuple(const), key, tuple(keep), True)
     split = plan.split
     if split is None:
@@ -535,10 +538,11 @@ def update_in_place(
     for name in tail_columns:
         proc = _processor(table, name, conn.dialect)
         tail.append(proc(const[name]) if proc is not None else const[name])
-    pick, after = itemgetter(*fields), tuple(tail)
+    after = tuple(tail)
     try:
+        pick = itemgetter(*(fields if columns is None else [columns.index(f) for f in fields]))
         params = [pick(r) + after for r in rows]
-    except KeyError:
+    except (KeyError, ValueError):  # a field the rows do not have: not this way
         return False
     params.sort(key=itemgetter(fields.index(key)))
     done = conn.exec_driver_sql(sql, params).rowcount

@@ -52,9 +52,21 @@ class ErpClient:
         headers = {"Accept": "application/json"}
         if token or config.erp_token:
             headers["Authorization"] = f"Bearer {token or config.erp_token}"
-        self.http = httpx.Client(
-            base_url=base, headers=headers, timeout=max(config.http_timeout_seconds, 30.0)
-        )
+        self._client_args: dict[str, Any] = {
+            "base_url": base,
+            "headers": headers,
+            "timeout": max(config.http_timeout_seconds, 30.0),
+        }
+        self.http = httpx.Client(**self._client_args)
+
+    def for_child(self) -> ErpClient:
+        """The same client with connections of its own, for a forked process (the sync's
+        page reader): the inherited pool's sockets stay the parent's. The inherited pool is
+        left alone, never closed, in the child."""
+        twin = object.__new__(ErpClient)
+        twin._client_args = self._client_args
+        twin.http = httpx.Client(**self._client_args)
+        return twin
 
     def __enter__(self) -> ErpClient:
         return self
