@@ -208,7 +208,7 @@ def _then(fn: Callable[[], Any], proc: Callable[[Any], Any]) -> Any:
 
 
 def _plan(
-    conn: Connection,
+    dialect: Any,
     table: Any,
     row_columns: tuple[str, ...],
     const_columns: tuple[str, ...],
@@ -216,7 +216,6 @@ def _plan(
     keep: tuple[str, ...],
     newer_only: bool,
 ) -> _Plan:
-    dialect = conn.dialect
     cache_key = (dialect.name, table.name, row_columns, const_columns, key, keep, newer_only)
     plan = _PLANS.get(cache_key)
     if plan is not None:
@@ -428,7 +427,7 @@ def upsert(
         return 0
     const = dict(const or {})
     row_columns = tuple(c for c in table_columns(rows[0]) if c not in const)
-    plan = _plan(conn, table, row_columns, tuple(const), key, tuple(keep), newer_only)
+    plan = _plan(conn.dialect, table, row_columns, tuple(const), key, tuple(keep), newer_only)
     values = _values(conn, table, plan, rows, row_columns, const, bound)
     per_row = plan.per_row
 
@@ -486,7 +485,51 @@ def upsert(
     return n_full
 
 
-_IN_PLACE: dict[tuple[Any, ...], tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+_IN_PLACE: dict[tuple[Any, ...], tuple[str, tuple[str, ...], tuple[str, ...]] | None] = {}
+
+
+def _in_place_plan(
+    dialect: Any,
+    table: Any,
+    columns: Iterable[str],
+    refs: Mapping[str, tuple[Any, str]],
+    key: str,
+    keep: tuple[str, ...],
+    const: tuple[str, ...],
+) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    """(SQL, the row fields its parameters take in order, the constant columns written as
+    literals) of `update_in_place` for rows of `columns`; None when the table has no such
+    update (no versions, or no indexed or no plain columns to split by)."""
+    given = set(table_columns(dict.fromkeys(columns))) - set(const) - set(refs)
+    if not given <= set(table.c.keys()):
+        return None  # `upsert` names the unknown columns
+    row_columns = tuple(c for c in table.c.keys() if c in given)  # noqa: SIM118 - one order
+    ref_fields = tuple(f for _, f in refs.values())
+    cache_key = (dialect.name, table.name, row_columns, const, key, keep, tuple(refs), ref_fields)
+    if cache_key not in _IN_PLACE:
+        split = _plan(dialect, table, row_columns, const, key, keep, True).split
+        _IN_PLACE[cache_key] = (
+            None
+            if split is None
+            else _in_place_sql(dialect, table, split, row_columns, const, key, refs)
+        )
+    return _IN_PLACE[cache_key]
+
+
+def in_place_fields(
+    dialect: Any,
+    table: Any,
+    columns: Iterable[str],
+    *,
+    refs: Mapping[str, tuple[Any, str]],
+    key: str = "erp_id",
+    keep: Iterable[str] = (),
+    const: Iterable[str] = (),
+) -> tuple[str, ...]:
+    """The row fields `update_in_place` binds, in its parameters' order (empty: the table
+    has no such update): rows packed with these columns first go to SQLite as they are."""
+    plan = _in_place_plan(dialect, table, columns, refs, key, tuple(keep), tuple(const))
+    return () if plan is None else plan[1]
 
 
 def update_in_place(
@@ -507,7 +550,10 @@ def update_in_place(
     the stored parent, looked up by SQLite itself (`column IS (SELECT id FROM parent WHERE
     erp_id = ?)`). No probe, no parent lookups in Python: a row costs SQLite one key lookup
     and the write of its own record. The rows' values must be the driver's (`bind_rows`):
-    dicts, or with `columns` tuples of the values of those columns.
+    dicts, or with `columns` tuples of the values of those columns — when `columns` begin
+    with `in_place_fields`, the tuples go to the driver as they are. `const` values (one
+    for the whole batch: the sync's `updated_at`) are written into the statement as SQL
+    literals, so that no row needs them appended.
 
     True when every row was updated that way. Otherwise (a new row, an indexed value or a
     parent changed, an older version, an unknown parent) some rows were left alone and the
@@ -520,28 +566,25 @@ def update_in_place(
     if conn.dialect.name != "sqlite":
         return False
     const = dict(const or {})
-    names = table_columns(rows[0] if columns is None else dict.fromkeys(columns))  # type: ignore[arg-type]
-    row_columns = tuple(c for c in names if c not in const and c not in refs)
-    plan = _plan(conn, table, row_columns, tuple(const), key, tuple(keep), True)
-    split = plan.split
-    if split is None:
+    names = rows[0] if columns is None else columns
+    plan = _in_place_plan(conn.dialect, table, names, refs, key, tuple(keep), tuple(const))
+    if plan is None:
         return False
-    ref_fields = tuple(f for _, f in refs.values())
-    cache_key = (table.name, row_columns, tuple(const), key, tuple(keep), tuple(refs), ref_fields)
-    prepared = _IN_PLACE.get(cache_key)
-    if prepared is None:
-        prepared = _IN_PLACE[cache_key] = _in_place_sql(
-            conn, table, split, row_columns, tuple(const), key, refs
-        )
-    sql, fields, tail_columns = prepared
-    tail = []
-    for name in tail_columns:
+    sql, fields, const_columns = plan
+    for i, name in enumerate(const_columns):
         proc = _processor(table, name, conn.dialect)
-        tail.append(proc(const[name]) if proc is not None else const[name])
-    after = tuple(tail)
+        literal = _sql_literal(proc(const[name]) if proc is not None else const[name])
+        if literal is None:
+            return False
+        sql = sql.replace(f"?C{i}?", literal)
+    n = len(fields)
     try:
-        pick = itemgetter(*(fields if columns is None else [columns.index(f) for f in fields]))
-        params = [pick(r) + after for r in rows]
+        if columns is None:
+            params = list(map(itemgetter(*fields), rows))
+        elif columns[:n] == fields:
+            params = list(rows) if len(columns) == n else list(map(itemgetter(slice(n)), rows))
+        else:
+            params = list(map(itemgetter(*[columns.index(f) for f in fields]), rows))
     except (KeyError, ValueError):  # a field the rows do not have: not this way
         return False
     params.sort(key=itemgetter(fields.index(key)))
@@ -549,8 +592,21 @@ def update_in_place(
     return bool(done == len(params))
 
 
+def _sql_literal(value: Any) -> str | None:
+    """A driver value as an SQLite literal; None for a type not written this way."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
 def _in_place_sql(
-    conn: Connection,
+    dialect: Any,
     table: Any,
     split: _Split,
     row_columns: tuple[str, ...],
@@ -559,20 +615,20 @@ def _in_place_sql(
     refs: Mapping[str, tuple[Any, str]],
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """`update_in_place`'s SQL, the row fields its parameters take (in order) and the
-    constant columns that follow them. Numbered parameters (`?N`) let a row's values go
-    in as one tuple."""
-    q = conn.dialect.identifier_preparer.quote
+    constant columns, marked `?C<i>?` in the SQL for their literals. Numbered parameters
+    (`?N`) let a row's values go in as one tuple."""
+    q = dialect.identifier_preparer.quote
     fields: list[str] = []
-    tail: list[str] = []
+    consts: list[str] = []
 
     def param(column: str) -> str:
         if column in row_columns or column not in const_columns:
             if column not in fields:
                 fields.append(column)
             return f"?{fields.index(column) + 1}"
-        if column not in tail:
-            tail.append(column)
-        return f"?T{tail.index(column)}"
+        if column not in consts:
+            consts.append(column)
+        return f"?C{consts.index(column)}?"
 
     sets = ", ".join(f"{q(c)} = {param(c)}" for c in split.light_columns)
     where = [
@@ -586,9 +642,7 @@ def _in_place_sql(
         for c, (parent, f) in refs.items()
     ]
     sql = f"UPDATE {q(table.name)} SET {sets} WHERE {' AND '.join(where)}"  # noqa: S608
-    for i in reversed(range(len(tail))):  # the constants come after the row's fields
-        sql = sql.replace(f"?T{i}", f"?{len(fields) + i + 1}")
-    return sql, tuple(fields), tuple(tail)
+    return sql, tuple(fields), tuple(consts)
 
 
 def _staged_update(conn: Connection, stage: _Stage, values: list[tuple[Any, ...]]) -> set[Any]:

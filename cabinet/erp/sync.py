@@ -65,7 +65,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import Session, col, select
 
 from cabinet.erp import fastrows, rules
-from cabinet.erp.bulk import IN_CHUNK, bind_rows, ids_by_key, update_in_place, upsert
+from cabinet.erp.bulk import (
+    IN_CHUNK,
+    bind_rows,
+    ids_by_key,
+    in_place_fields,
+    update_in_place,
+    upsert,
+)
 from cabinet.erp.client import ChangeFeed, ErpError, Page
 from models.base import utcnow
 from models.documents import Certificate, ShippingDocument
@@ -469,19 +476,27 @@ def _apply_invoices(ctx: _Ctx, rows: list[dict[str, Any]]) -> list[Failure]:
     return failures
 
 
+def _in_place_spec(entity: str) -> dict[str, Any]:
+    """How the appliers (and the reader process, packing rows for them) call
+    `bulk.update_in_place` for `entity`: every batch writes `updated_at` (a constant);
+    a certificate's public code is made once, on insert."""
+    return {
+        "refs": {"order_id": (Order.__table__, "_order")},  # type: ignore[attr-defined]
+        "keep": ("public_code",) if entity == "certificates" else (),
+    }
+
+
 def _in_place(ctx: _Ctx, entity: str, table: Any, parsed: Parsed, **kw: Any) -> bool:
     """SQLite: the whole batch updated in place (`bulk.update_in_place`: stored rows, newer
     versions, same organisation, order and indexed values), or False and nothing to undo
     for the full path that follows (it writes the same values again where they were)."""
     if ctx.in_place is None or not ctx.in_place.get(entity, True):
         return False
-    refs = {"order_id": (Order.__table__, "_order")}  # type: ignore[attr-defined]
+    spec = _in_place_spec(entity)
     if isinstance(parsed, _Packed):  # from a reader process: deduped, organisations known
         if not parsed.values:
             return True
-        done = update_in_place(
-            ctx.conn, table, parsed.values, refs=refs, columns=parsed.columns, **kw
-        )
+        done = update_in_place(ctx.conn, table, parsed.values, columns=parsed.columns, **spec, **kw)
     else:
         rows = _dedupe(parsed)
         known = ctx.org_ids
@@ -489,7 +504,7 @@ def _in_place(ctx: _Ctx, entity: str, table: Any, parsed: Parsed, **kw: Any) -> 
             return False  # the full path reports the unknown organisation
         for row in rows:
             row["organisation_id"] = known[row["_org"]]
-        done = update_in_place(ctx.conn, table, rows, refs=refs, **kw)
+        done = update_in_place(ctx.conn, table, rows, **spec, **kw)
     ctx.in_place[entity] = done
     return done
 
@@ -517,7 +532,7 @@ def _apply_certificates(ctx: _Ctx, parsed: Parsed) -> list[Failure]:
     table = Certificate.__table__  # type: ignore[attr-defined]
     const = {"updated_at": ctx.now}
     keep = ("public_code",)
-    if _in_place(ctx, "certificates", table, parsed, keep=keep, const=const):
+    if _in_place(ctx, "certificates", table, parsed, const=const):
         return []
     good, failures = _resolve(ctx, _dedupe(_dicts(parsed)), orders=True)
     written = upsert(ctx.conn, table, good, keep=keep, const=const, bound=True)
@@ -602,14 +617,19 @@ class _Packed:
     values: list[tuple[Any, ...]]
 
     @classmethod
-    def of(cls, rows: list[dict[str, Any]], org_ids: dict[str, int]) -> _Packed:
+    def of(
+        cls, rows: list[dict[str, Any]], org_ids: dict[str, int], first: Sequence[str] = ()
+    ) -> _Packed:
+        """`rows` packed, `first` (`bulk.in_place_fields`) the first columns: those tuples
+        go to SQLite as they are."""
         rows = sorted(_dedupe(rows), key=itemgetter("erp_id"))  # the order they are written in
         for row in rows:
             row["organisation_id"] = org_ids.get(row["_org"])
         if not rows:
             return cls((), [])
-        columns = tuple(rows[0])
-        return cls(columns, [tuple(row.values()) for row in rows])
+        columns = tuple(first) + tuple(c for c in rows[0] if c not in first)
+        pick = itemgetter(*columns)
+        return cls(columns, [pick(row) for row in rows])
 
     def dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, v, strict=True)) for v in self.values]
@@ -897,7 +917,17 @@ def _child_read(
             page = feed.changes(entity, since, batch)
             got = _parse_page(page, entity, dialect)
             got.n_rows, got.page = len(page.rows), Page([], page.next, page.has_more)
-            got.parsed = _Packed.of(_dicts(got.parsed), org_ids)
+            rows = _dicts(got.parsed)
+            first: tuple[str, ...] = ()
+            if rows:
+                first = in_place_fields(
+                    dialect,
+                    BOUND_TABLES[entity],
+                    [*rows[0], "organisation_id"],
+                    const=("updated_at",),
+                    **_in_place_spec(entity),
+                )
+            got.parsed = _Packed.of(rows, org_ids, first)
             put(("page", got))
             if not page.has_more or not page.rows:
                 break

@@ -88,3 +88,69 @@ def test_a_sqlite_file_run_inside_uncommitted_writes_runs_in_the_callers_session
             select(ErpOrganisation).where(ErpOrganisation.organisation_id == romashka.id)
         ).first()
         assert mapped is not None  # the ERP's organisation with that INN was mapped to it
+
+
+def test_update_in_place_takes_a_batch_whole_or_leaves_it_to_the_full_path(
+    file_engine: Engine,
+):
+    """`bulk.update_in_place` on its own: True only when every row was stored that way; a
+    constant (written as an SQL literal, quotes and all) lands in every row; packed tuples
+    whose first columns are `in_place_fields` go to SQLite as they are."""
+    from cabinet.erp import bulk, fastrows
+    from models.orders import Order
+
+    data = ErpData(orgs=6, orders=20, documents=60)
+    with FakeErp(data) as erp, ErpClient(url=erp.url) as client, Session(file_engine) as s:
+        assert sync.run_sync(s, client, batch=100) is not None
+    table = Certificate.__table__  # type: ignore[attr-defined]
+    refs = {"order_id": (Order.__table__, "_order")}  # type: ignore[attr-defined]
+    json_text = table.c.disclosed.type.dialect_impl(file_engine.dialect).bind_processor(
+        file_engine.dialect
+    )
+    with Session(file_engine) as s:
+        pairs = s.exec(select(ErpOrganisation.erp_id, ErpOrganisation.organisation_id)).all()
+        org_of: dict[str, int] = dict(pairs)  # type: ignore[arg-type]
+
+    def rows(*indexes: int, **patch: str) -> list[dict[str, object]]:
+        out = []
+        for i in indexes:
+            data.touch("certificates", i, **patch)
+            row = fastrows.certificate(data.current("certificates", i), json_text)
+            row["organisation_id"] = org_of[row["_org"]]
+            out.append(row)
+        return out
+
+    producer = 'АО "Завод O\'Neil" ; DROP TABLE certificates; --'
+    with file_engine.begin() as conn:
+        plain = rows(1, 2, 3, consignee="ООО 'Новый'")
+        assert bulk.update_in_place(conn, table, plain, refs=refs, const={"producer": producer})
+        # one new row among stored ones: not taken whole
+        conn.exec_driver_sql("DELETE FROM certificates WHERE erp_id = 'CRT-00000005'")
+        assert not bulk.update_in_place(
+            conn, table, rows(4, 5, consignee="ООО Четвёртый"), refs=refs
+        )
+        # an indexed column changed: not this way either
+        assert not bulk.update_in_place(conn, table, rows(6, batch="П-ДРУГАЯ"), refs=refs)
+        # packed tuples, the in-place fields first
+        packed = rows(7, 8, consignee="ООО «Упакованный»")
+        names = list(packed[0])
+        first = bulk.in_place_fields(file_engine.dialect, table, names, refs=refs)
+        assert first and "erp_id" in first and "_org" not in first
+        columns = first + tuple(c for c in names if c not in first)
+        values = [tuple(r[c] for c in columns) for r in packed]
+        assert bulk.update_in_place(conn, table, values, refs=refs, columns=columns)
+    raw = sqlite3.connect(str(file_engine.url.database))
+    try:
+        got = dict(
+            raw.execute(
+                "SELECT erp_id, consignee || ' / ' || producer FROM certificates "
+                "WHERE erp_id IN ('CRT-00000001', 'CRT-00000007', 'CRT-00000004')"
+            ).fetchall()
+        )
+    finally:
+        raw.close()
+    assert got["CRT-00000001"] == f"ООО 'Новый' / {producer}"
+    assert got["CRT-00000007"].startswith("ООО «Упакованный» / ")
+    # the stored rows of a batch not taken whole are written (the full path writes them
+    # again, harmlessly: same version, same values)
+    assert got["CRT-00000004"].startswith("ООО Четвёртый / ")
