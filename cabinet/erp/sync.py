@@ -900,8 +900,8 @@ def _child_read(
         while (item := outbox.get()) is not None:
             try:
                 send.send_bytes(item)
-            except OSError:
-                return  # the run stopped reading (and ends this process)
+            except OSError:  # the run stopped reading (it ended, or its process died)
+                os._exit(0)
 
     pumping = threading.Thread(target=pump, name="erp-feed-pipe", daemon=True)
     pumping.start()
