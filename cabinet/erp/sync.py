@@ -19,11 +19,12 @@ One run, safe with several workers and after a crash:
    list: the ones it no longer names are deleted with the batch (`_drop_unlisted`), unless
    the parent itself was an older version than the stored one. While a batch is written, a worker
    thread already reads (and, except on SQLite, parses) the next page (`_ReadAhead`).
-   On SQLite, documents and certificates — the bulk of a delta — take a shorter way: the
-   common row is validated and converted for the driver in one pass (`fastrows`), and a
-   batch of stored rows whose indexed values and parents stay is written by one conditional
-   UPDATE per row (`bulk.update_in_place`), every check inside SQLite; a batch it cannot take
-   whole goes the full way above.
+   On SQLite, documents and certificates — the bulk of a delta — take a shorter way: their
+   pages after an entity's first are read and parsed by a forked process (`_ChildReader`,
+   a GIL of its own), the common row validated and converted for the driver in one pass
+   (`fastrows`), and a batch of stored rows whose indexed values and parents stay is written
+   by one conditional UPDATE per row (`bulk.update_in_place`), every check inside SQLite; a
+   batch it cannot take whole goes the full way above.
 4. A run that dies half-way (ERP error, dropped connection, killed worker) keeps every
    committed batch; the next run resumes at the watermark and converges to the same state.
 5. SQLite file databases: the run writes through a connection of its own whose automatic WAL
