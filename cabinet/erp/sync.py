@@ -49,6 +49,7 @@ import os
 import pickle
 import queue
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -746,7 +747,8 @@ class _ReadAhead:
         self.feed, self.batch, self.dialect = feed, batch, dialect
         self.org_ids = org_ids or {}
         self.parse_ahead = parse_ahead
-        self.child_allowed = child and "fork" in multiprocessing.get_all_start_methods()
+        # Linux only: macOS's system libraries do not survive a fork of a threaded process
+        self.child_allowed = child and sys.platform.startswith("linux")
         self.child: _ChildReader | None = None
         self.pool: ThreadPoolExecutor | None = None
         self.ahead: tuple[str, str, Future[_PageIn | Page]] | None = None
