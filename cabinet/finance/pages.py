@@ -262,7 +262,7 @@ def _months_chart() -> rx.Component:
 def _attention_row(a: Any) -> rx.Component:
     return rx.flex(
         rx.link(a.number, href=a.href, weight="medium", size="2", white_space="nowrap"),
-        rx.text(a.reason, size="2", min_width="0"),
+        rx.text(rx.cond(LangState.lang == "en", a.reason_en, a.reason), size="2", min_width="0"),
         column_gap="8px",
         wrap="wrap",
         width="100%",
@@ -706,7 +706,13 @@ def contract_page() -> rx.Component:
         rx.text(
             t("Кредитный лимит: ", "Credit limit: "),
             s.credit_limit,
-            rx.cond(s.payment_terms != "", t(" · отсрочка ", " · terms ") + s.payment_terms, ""),
+            rx.cond(
+                s.payment_terms_days > 0,
+                t(" · отсрочка ", " · payment terms ")
+                + s.payment_terms_days.to_string()
+                + t(" дн.", " days"),
+                "",
+            ),
             t(" · к оплате всего: ", " · total due: "),
             s.open_total,
             size="2",

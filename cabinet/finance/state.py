@@ -241,7 +241,7 @@ class ContractState(_FinanceBase):
     credit_limit: str = ""
     balance: str = ""
     month_debt: str = ""
-    payment_terms: str = ""
+    payment_terms_days: int = 0
     open_total: str = ""
     overdue_total: str = ""
     invoices_href: str = ""
@@ -257,7 +257,7 @@ class ContractState(_FinanceBase):
         self.status, self.status_label = r.status, r.status_label
         self.status_color, self.valid = r.status_color, r.valid
         self.credit_limit, self.balance, self.month_debt = r.credit_limit, r.balance, r.month_debt
-        self.payment_terms, self.open_total = v.payment_terms, v.open_total
+        self.payment_terms_days, self.open_total = v.payment_terms_days, v.open_total
         self.overdue_total = v.overdue_total
         self.invoices, self.operations, self.schedule = v.invoices, v.operations, v.schedule
         self.invoices_href = routes.with_query(routes.INVOICES, contract=r.id)

@@ -643,6 +643,7 @@ class AttentionRow:
     status_color: str
     reason: str
     href: str
+    reason_en: str = ""
 
 
 def attention_orders(
@@ -659,7 +660,7 @@ def attention_orders(
     today = today or utcnow().date()
     scope = rules.org_scope(actor, perm)
     open_status = [s for s in rules.STATUS_LABELS if s not in rules.FINAL]
-    reasons: dict[int, tuple[Order, str]] = {}
+    reasons: dict[int, tuple[Order, str, str]] = {}
     overdue = session.exec(
         scoped(
             select(Order, Invoice.number)
@@ -677,7 +678,10 @@ def attention_orders(
         )
     ).all()
     for o, inv_no in overdue:
-        reasons.setdefault(o.id or 0, (o, f"Просрочена оплата по счёту № {inv_no}"))
+        reasons.setdefault(
+            o.id or 0,
+            (o, f"Просрочена оплата по счёту № {inv_no}", f"Invoice No. {inv_no} is overdue"),
+        )
     late = session.exec(
         scoped(
             select(Order)
@@ -693,8 +697,10 @@ def attention_orders(
         )
     ).all()
     for o in late:
+        day = _d(o.planned_shipment_on)
         reasons.setdefault(
-            o.id or 0, (o, f"Плановая дата отгрузки {_d(o.planned_shipment_on)} прошла")
+            o.id or 0,
+            (o, f"Плановая дата отгрузки {day} прошла", f"Planned shipment date {day} has passed"),
         )
     rejected = session.exec(
         scoped(
@@ -712,7 +718,9 @@ def attention_orders(
         )
     ).all()
     for o in rejected:
-        reasons.setdefault(o.id or 0, (o, "Запрос на изменение отклонён"))
+        reasons.setdefault(
+            o.id or 0, (o, "Запрос на изменение отклонён", "Change request rejected")
+        )
     return [
         AttentionRow(
             id=oid,
@@ -721,6 +729,7 @@ def attention_orders(
             status_color=rules.STATUS_COLORS.get(o.status, "gray"),
             reason=reason,
             href=routes.order_url(oid),
+            reason_en=reason_en,
         )
-        for oid, (o, reason) in list(reasons.items())[:limit]
+        for oid, (o, reason, reason_en) in list(reasons.items())[:limit]
     ]

@@ -10,7 +10,13 @@ import pytest
 
 from cabinet.access.service import load_actor
 from cabinet.finance import queries as fq
-from tests.integration.test_orders_scope import TODAY, World, make_contract, make_invoice
+from tests.integration.test_orders_scope import (
+    TODAY,
+    World,
+    make_contract,
+    make_invoice,
+    make_order,
+)
 
 pytestmark = pytest.mark.db
 
@@ -81,6 +87,7 @@ def test_contract_card_debt_since_the_first_of_the_month(db, w):
     assert view.overdue_total == "800,00 ₽"
     assert view.row.status_label == "Действует"
     assert view.row.valid == "01.01.2026 — 31.12.2026"
+    assert view.payment_terms_days == w.c2.payment_terms_days
 
 
 def test_invoice_tabs_and_paging(db, w):
@@ -111,3 +118,22 @@ def test_invoice_tabs_and_paging(db, w):
                 break
             after = page.next_after
         assert len(seen) == len(set(seen)) == 8, sort
+
+
+def test_orders_that_need_attention_say_why_in_both_languages(db, w):
+    late = make_order(db, w.org, "З-ПОЗДНО", planned_shipment_on=TODAY - timedelta(days=3))
+    unpaid = make_order(db, w.org, "З-ДОЛГ")
+    make_invoice(db, w.org, "СЧ-ДОЛГ", due_days_ago=4, order_id=unpaid.id)
+
+    ov = fq.overview(db, load_actor(db, w.client.id), today=TODAY)
+
+    why = {a.number: (a.reason, a.reason_en) for a in ov.attention}
+    day = (TODAY - timedelta(days=3)).strftime("%d.%m.%Y")
+    assert why[late.number] == (
+        f"Плановая дата отгрузки {day} прошла",
+        f"Planned shipment date {day} has passed",
+    )
+    assert why[unpaid.number] == (
+        "Просрочена оплата по счёту № СЧ-ДОЛГ",
+        "Invoice No. СЧ-ДОЛГ is overdue",
+    )
