@@ -194,7 +194,7 @@ def _pg_stage(
     )
 
 
-def _processor(table: Any, name: str, dialect: Any) -> Callable[[Any], Any] | None:
+def bind_processor(table: Any, name: str, dialect: Any) -> Callable[[Any], Any] | None:
     if dialect.name == "postgresql" and _is_json(table, name):
         return json.dumps  # what psycopg's Json wrapper sends for Core (None -> JSON null)
     proc: Callable[[Any], Any] | None = (
@@ -244,16 +244,16 @@ def _plan(
     insert_only = {key, *keep, *(n for n, _ in scalar_defaults), *(n for n, _ in callable_defaults)}
     procs = []
     for i, name in enumerate(row_columns):
-        proc = _processor(table, name, dialect)
+        proc = bind_processor(table, name, dialect)
         if proc is not None:
             procs.append((i, proc))
     tail = []
     for name, value in scalar_defaults:
-        proc = _processor(table, name, dialect)
+        proc = bind_processor(table, name, dialect)
         tail.append(proc(value) if proc is not None else value)
     per_row: list[Callable[[], Any]] = []
     for name, fn in callable_defaults:
-        proc = _processor(table, name, dialect)
+        proc = bind_processor(table, name, dialect)
         per_row.append(fn if proc is None else partial(_then, fn, proc))
 
     q = dialect.identifier_preparer.quote
@@ -355,7 +355,7 @@ def bind_rows(dialect: Any, table: Any, rows: Sequence[dict[str, Any]]) -> None:
     if procs is None:
         found = []
         for name in columns:
-            proc = _processor(table, name, dialect) if name in table.c else None
+            proc = bind_processor(table, name, dialect) if name in table.c else None
             if proc is not None:
                 found.append((name, proc))
         procs = _BINDERS[cache_key] = tuple(found)
@@ -382,7 +382,7 @@ def _values(
     defaults), sorted by key."""
     const_values = []
     for name, value in const.items():
-        proc = _processor(table, name, conn.dialect)
+        proc = bind_processor(table, name, conn.dialect)
         const_values.append(proc(value) if proc is not None else value)
     tail = (*const_values, *plan.tail)
     pick = itemgetter(*row_columns)
@@ -572,7 +572,7 @@ def update_in_place(
         return False
     sql, fields, const_columns = plan
     for i, name in enumerate(const_columns):
-        proc = _processor(table, name, conn.dialect)
+        proc = bind_processor(table, name, conn.dialect)
         literal = _sql_literal(proc(const[name]) if proc is not None else const[name])
         if literal is None:
             return False

@@ -101,7 +101,7 @@ def _choice(row: dict[str, Any], key: str, allowed: frozenset[str], default: str
     return str(value)
 
 
-def document(row: Any, _json_text: Callable[[Any], Any]) -> dict[str, Any]:
+def document(row: Any, _json_text: Callable[[Any], Any] | None) -> dict[str, Any]:
     """`bind_rows(rules.parse_document(row))` for the common row, else `Unsure` (no JSON
     column: `_json_text` is not used)."""
     if row.__class__ is not dict:
@@ -122,10 +122,10 @@ def document(row: Any, _json_text: Callable[[Any], Any]) -> dict[str, Any]:
     }
 
 
-def certificate(row: Any, json_text: Callable[[Any], Any]) -> dict[str, Any]:
+def certificate(row: Any, json_text: Callable[[Any], Any] | None) -> dict[str, Any]:
     """`bind_rows(rules.parse_certificate(row))` for the common row, else `Unsure`.
-    `json_text`: the `disclosed` column's own bind processor."""
-    if row.__class__ is not dict:
+    `json_text`: the `disclosed` column's own bind processor (`bulk.bind_processor`)."""
+    if row.__class__ is not dict or json_text is None:
         raise Unsure
     disclosed = row.get("disclosed")
     if disclosed is not None and disclosed.__class__ is not dict:

@@ -69,6 +69,7 @@ from sqlmodel import Session, col, select
 from cabinet.erp import fastrows, rules
 from cabinet.erp.bulk import (
     IN_CHUNK,
+    bind_processor,
     bind_rows,
     ids_by_key,
     in_place_fields,
@@ -689,7 +690,7 @@ def _parse_page_sqlite(page: Page, entity: str, dialect: Any, table: Any) -> _Pa
     """Documents and certificates on SQLite: the common rows by `fastrows` (validated and
     converted for the driver in one pass), the others by `rules.parse` + `bind_rows`."""
     read, json_column = fastrows.READERS[entity]
-    json_text = _json_processor(dialect, table, json_column)
+    json_text = bind_processor(table, json_column, dialect) if json_column else None
     parsed: list[dict[str, Any]] = []
     failures: list[Failure] = []
     for raw in page.rows:
@@ -707,17 +708,6 @@ def _parse_page_sqlite(page: Page, entity: str, dialect: Any, table: Any) -> _Pa
     stamps = [p["erp_updated_at"] for p in parsed if p["erp_updated_at"]]
     newest = datetime.fromisoformat(max(stamps)).replace(tzinfo=UTC) if stamps else None
     return _PageIn(page, parsed, failures, newest)
-
-
-def _json_processor(dialect: Any, table: Any, column: str | None) -> Callable[[Any], Any]:
-    if column is None:
-        return _no_json
-    proc = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-    return proc if proc is not None else _no_json
-
-
-def _no_json(value: Any) -> Any:
-    return value
 
 
 class _ReadAhead:

@@ -373,7 +373,6 @@ class ScheduleRow:
 @dataclass
 class ContractView:
     row: ContractRow
-    payment_terms: str
     payment_terms_days: int = 0
     invoices: list[InvoiceRow] = field(default_factory=list)
     operations: list[OperationRow] = field(default_factory=list)
@@ -461,7 +460,6 @@ def contract_view(
     )
     return ContractView(
         row=_contract_row(c, org.name if org else "", debts.get(cid, fin.ZERO)),
-        payment_terms=f"{c.payment_terms_days} дн." if c.payment_terms_days else "",
         payment_terms_days=c.payment_terms_days or 0,
         invoices=inv.rows,
         operations=_operation_rows(ops),

@@ -104,9 +104,7 @@ def test_update_in_place_takes_a_batch_whole_or_leaves_it_to_the_full_path(
         assert sync.run_sync(s, client, batch=100) is not None
     table = Certificate.__table__  # type: ignore[attr-defined]
     refs = {"order_id": (Order.__table__, "_order")}  # type: ignore[attr-defined]
-    json_text = table.c.disclosed.type.dialect_impl(file_engine.dialect).bind_processor(
-        file_engine.dialect
-    )
+    json_text = bulk.bind_processor(table, "disclosed", file_engine.dialect)
     with Session(file_engine) as s:
         pairs = s.exec(select(ErpOrganisation.erp_id, ErpOrganisation.organisation_id)).all()
         org_of: dict[str, int] = dict(pairs)  # type: ignore[arg-type]

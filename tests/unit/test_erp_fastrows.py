@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from cabinet.erp import fastrows, rules
-from cabinet.erp.bulk import bind_rows
+from cabinet.erp.bulk import bind_processor, bind_rows
 from models.documents import Certificate, ShippingDocument
 from tests.fakes.erp_server import ErpData
 
@@ -28,11 +28,8 @@ def dialect() -> Iterator[Any]:
     engine.dispose()
 
 
-def _json_text(dialect: Any) -> Callable[[Any], Any]:
-    column = Certificate.__table__.c.disclosed  # type: ignore[attr-defined]
-    proc = column.type.dialect_impl(dialect).bind_processor(dialect)
-    assert proc is not None
-    return proc  # type: ignore[no-any-return]
+def _json_text(dialect: Any) -> Callable[[Any], Any] | None:
+    return bind_processor(TABLES["certificates"], "disclosed", dialect)
 
 
 def _slow(dialect: Any, entity: str, row: Any) -> dict[str, Any] | None:
