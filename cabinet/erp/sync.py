@@ -29,10 +29,11 @@ One run, safe with several workers and after a crash:
    committed batch; the next run resumes at the watermark and converges to the same state.
 5. SQLite file databases: the run writes through a connection of its own whose automatic WAL
    checkpoint is off for the run, and a thread (`_Checkpointer`, its own connection) copies
-   each committed batch from the WAL into the database file (a PASSIVE checkpoint) while the
-   next batch is prepared and written; the run ends after the last batch's checkpoint. Each
-   batch is committed (durable as with the engine's `synchronous=NORMAL`) before it is
-   checkpointed, so this changes when pages are copied, never what is committed.
+   the committed batches from the WAL into the database file (a PASSIVE checkpoint) every
+   few seconds while the next batches are written, and once more after the last batch, in
+   the background (the next run waits for it). Each batch is committed (durable as with the
+   engine's `synchronous=NORMAL`) before it is checkpointed, so this changes when pages are
+   copied, never what is committed.
 
 Organisations are the platform's table: upserted by INN (the unique index), mapped to their
 ERP key in `erp_organisations`.
@@ -718,7 +719,9 @@ class _ReadAhead:
     GIL back for every row it steps through, so a parsing thread and the writes would only
     take turns, each waiting for the other (measured: slower). Instead, with `child`, an
     entity of `BOUND_TABLES` whose first page came back full has the rest of its pages read
-    and parsed by a process of its own (`_ChildReader`), which has a GIL of its own. The
+    and parsed by a process of its own (`_ChildReader`), which has a GIL of its own, and
+    then the pages of the entities in `then` ((entity, cursor) in the order they are synced)
+    that follow it. The
     watermark still moves only with a committed batch: a page read ahead and never applied
     (the run stopped) is simply asked for again by the next run. An ERP error of a page read
     ahead surfaces when that page is taken, i.e. after the batch before it committed, as
@@ -733,9 +736,11 @@ class _ReadAhead:
         parse_ahead: bool,
         child: bool,
         org_ids: dict[str, int] | None = None,
+        then: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.feed, self.batch, self.dialect = feed, batch, dialect
         self.org_ids = org_ids or {}
+        self.then = list(then)
         self.parse_ahead = parse_ahead
         # Linux only: macOS's system libraries do not survive a fork of a threaded process
         self.child_allowed = child and sys.platform.startswith("linux")
@@ -766,8 +771,10 @@ class _ReadAhead:
         page = result.page
         if page.has_more and page.rows:
             if self.child_allowed and entity in BOUND_TABLES:
+                names = [e for e, _ in self.then]
+                later = self.then[names.index(entity) + 1 :] if entity in names else []
                 self.child = _ChildReader.start(
-                    self.feed, entity, page.next, self.batch, self.dialect, self.org_ids
+                    self.feed, [(entity, page.next), *later], self.batch, self.dialect, self.org_ids
                 )
                 if self.child is not None:
                     return result
@@ -788,26 +795,27 @@ class _ReadAhead:
 
 
 class _ChildReader:
-    """An entity's pages from cursor `since` on, read from the ERP and parsed (validated and
+    """The pages of a `route` of entities, each from its cursor on (one entity after the
+    other, in the order the run syncs them), read from the ERP and parsed (validated and
     converted for the driver) by a forked process, which sends each `_PageIn` (without the
-    ERP's raw rows, its rows `_Packed`) through a pipe; the pipe's buffer keeps it about a page ahead. The run's
-    process then spends its GIL on the writes only. The child inherits the feed (asking it
+    ERP's raw rows, its rows `_Packed`) through a pipe; the pipe's buffer keeps it about a
+    page ahead. The run's process then spends its GIL on the writes only. The child inherits the feed (asking it
     for a fresh copy of its connection, `for_child`, when it has one) and touches no
     database. An ERP error in the child arrives as that ErpError when its page is taken;
     a child that dies arrives as a transient ErpError — the run fails and the next resumes
     at the watermark, as after any interruption."""
 
-    def __init__(self, process: Any, receive: Any, entity: str, since: str) -> None:
+    def __init__(self, process: Any, receive: Any, route: Sequence[tuple[str, str]]) -> None:
         self.process, self.receive = process, receive
-        self.entity, self.expect = entity, since
+        self.route = list(route)
+        self.entity, self.expect = self.route.pop(0)
         self.done = False
 
     @classmethod
     def start(
         cls,
         feed: ChangeFeed,
-        entity: str,
-        since: str,
+        route: Sequence[tuple[str, str]],
         batch: int,
         dialect: Any,
         org_ids: dict[str, int],
@@ -819,8 +827,8 @@ class _ChildReader:
         _widen(send)
         process = context.Process(
             target=_child_read,
-            args=(feed, entity, since, batch, dialect, org_ids, send),
-            name=f"erp-feed-{entity}",
+            args=(feed, route, batch, dialect, org_ids, send),
+            name=f"erp-feed-{route[0][0]}",
             daemon=True,
         )
         try:
@@ -831,7 +839,7 @@ class _ChildReader:
             send.close()
             return None
         send.close()
-        return cls(process, receive, entity, since)
+        return cls(process, receive, route)
 
     def follows(self, entity: str, since: str) -> bool:
         return not self.done and (entity, since) == (self.entity, self.expect)
@@ -847,8 +855,11 @@ class _ChildReader:
             raise ErpError(message[1], transient=message[2])
         got: _PageIn = message[1]
         self.expect = got.page.next
-        if not got.page.has_more or not got.n_rows:
-            self.done = True
+        if not got.page.has_more or not got.n_rows:  # this entity's last page: the next one
+            if self.route:
+                self.entity, self.expect = self.route.pop(0)
+            else:
+                self.done = True
         return got
 
     def close(self) -> None:
@@ -875,16 +886,15 @@ BACKGROUND_NICE = 10  # the writes are the run's critical path: the reader only 
 
 def _child_read(
     feed: ChangeFeed,
-    entity: str,
-    since: str,
+    route: Sequence[tuple[str, str]],
     batch: int,
     dialect: Any,
     org_ids: dict[str, int],
     send: Any,
 ) -> None:
-    """The reader process: pages from `since` on, parsed and pickled here while a thread
-    pushes the previous one down the pipe (as fast as the run takes them), until the last
-    page or an error."""
+    """The reader process: each entity's pages from its cursor on, parsed and pickled here
+    while a thread pushes the previous one down the pipe (as fast as the run takes them),
+    until the last entity's last page or an error."""
     with contextlib.suppress(OSError):
         os.nice(BACKGROUND_NICE)
     outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
@@ -906,25 +916,8 @@ def _child_read(
     try:
         if renew is not None:
             feed = renew()
-        while True:
-            page = feed.changes(entity, since, batch)
-            got = _parse_page(page, entity, dialect)
-            got.n_rows, got.page = len(page.rows), Page([], page.next, page.has_more)
-            rows = _dicts(got.parsed)
-            first: tuple[str, ...] = ()
-            if rows:
-                first = in_place_fields(
-                    dialect,
-                    BOUND_TABLES[entity],
-                    [*rows[0], "organisation_id"],
-                    const=("updated_at",),
-                    **_in_place_spec(entity),
-                )
-            got.parsed = _Packed.of(rows, org_ids, first)
-            put(("page", got))
-            if not page.has_more or not page.rows:
-                break
-            since = page.next
+        for entity, since in route:
+            _child_pages(feed, entity, since, batch, dialect, org_ids, put)
     except ErpError as e:
         put(("error", e.reason, e.transient))
     except Exception as e:  # reported to the run, which fails and is retried
@@ -933,18 +926,59 @@ def _child_read(
     pumping.join()
 
 
+def _child_pages(
+    feed: ChangeFeed,
+    entity: str,
+    since: str,
+    batch: int,
+    dialect: Any,
+    org_ids: dict[str, int],
+    put: Callable[[tuple[Any, ...]], None],
+) -> None:
+    """One entity's pages in the reader process, up to its last page."""
+    while True:
+        page = feed.changes(entity, since, batch)
+        got = _parse_page(page, entity, dialect)
+        got.n_rows, got.page = len(page.rows), Page([], page.next, page.has_more)
+        rows = _dicts(got.parsed)
+        first: tuple[str, ...] = ()
+        if rows:
+            first = in_place_fields(
+                dialect,
+                BOUND_TABLES[entity],
+                [*rows[0], "organisation_id"],
+                const=("updated_at",),
+                **_in_place_spec(entity),
+            )
+        got.parsed = _Packed.of(rows, org_ids, first)
+        put(("page", got))
+        if not page.has_more or not page.rows:
+            return
+        since = page.next
+
+
+CHECKPOINT_SECONDS = 5.0  # SQLite: a run's writing between two copies of the WAL
+
+
 class _Checkpointer:
     """SQLite: a thread that runs `PRAGMA wal_checkpoint(PASSIVE)` on its own connection
-    whenever the sync committed a batch. SQLite works without the GIL, so the copy overlaps
-    the sync's Python work on another core instead of stalling the batch's COMMIT (the
-    automatic checkpoint runs inside the commit that crosses the threshold). A PASSIVE
-    checkpoint never blocks readers or the writer; a failed one is only logged (the next
-    one, or any later automatic checkpoint, copies the same frames)."""
+    after each `CHECKPOINT_SECONDS` of the run's writing, and once after its last batch.
+    SQLite works without the GIL, so a copy overlaps the sync's Python work on another core
+    instead of stalling a batch's COMMIT (the automatic checkpoint runs inside the commit
+    that crosses its threshold). Copying after every batch was slower: the copies' reads,
+    writes and fsyncs took the other core from the reader process. The interval bounds the
+    WAL of a long run (a load) to what 5 s of writing adds, at most about 1 GB here
+    (PostgreSQL's default max_wal_size). The last copy is not waited for (`close`): the
+    run's rows are committed and read by everyone from the WAL meanwhile, as PostgreSQL's
+    checkpointer writes a commit's pages after it. A PASSIVE checkpoint never blocks
+    readers or the writer; a failed one is only logged (the next one, or any later
+    automatic checkpoint, copies the same frames)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.wake = threading.Event()
         self.stopping = False
+        self.last = time.monotonic()
         self.thread = threading.Thread(target=self._loop, name="erp-checkpoint", daemon=True)
         self.thread.start()
 
@@ -972,13 +1006,33 @@ class _Checkpointer:
             raw.close()
 
     def poke(self) -> None:
-        self.wake.set()
+        """A batch committed: a copy when `CHECKPOINT_SECONDS` passed since the last one."""
+        now = time.monotonic()
+        if now - self.last >= CHECKPOINT_SECONDS:
+            self.last = now
+            self.wake.set()
 
     def close(self) -> None:
-        """One last checkpoint (the last batch's pages), then the thread ends."""
+        """One last checkpoint (the run's last pages), then the thread ends — in the
+        background: `settle` waits for it (the next run does, first)."""
         self.stopping = True
         self.wake.set()
-        self.thread.join()
+        with _LATE_LOCK:
+            _LATE.append(self.thread)
+
+
+_LATE: list[threading.Thread] = []  # checkpoint threads of finished runs
+_LATE_LOCK = threading.Lock()
+
+
+def settle() -> None:
+    """Wait until the last WAL copy of every finished run is done (the next run, a test or a
+    benchmark that wants the database file quiet)."""
+    with _LATE_LOCK:
+        late = list(_LATE)
+        _LATE.clear()
+    for thread in late:
+        thread.join()
 
 
 def _sqlite_file_engine(session: Session) -> Engine | None:
@@ -1029,6 +1083,7 @@ def run_sync(
     engine = _sqlite_file_engine(session)
     if engine is None:
         return _run(session, feed, checkpointer=None, **kwargs)
+    settle()
     with engine.connect() as conn:
         before = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
         conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
@@ -1089,8 +1144,7 @@ def _run(
             if engine is not None and len(wave) > 1:
                 _sync_side_by_side(engine, feed, wave, shared, parents)
                 continue
-            for entity in wave:
-                _sync_entity(session, feed, entity, shared, parents, checkpointer)
+            _sync_wave(session, feed, wave, shared, parents, checkpointer)
         report.status = SyncStatus.PARTIAL if report.rows_failed else SyncStatus.OK
     except (ErpError, LeaseLost, DBAPIError) as e:
         session.rollback()
@@ -1103,10 +1157,8 @@ def _run(
         report.error = f"{type(e).__name__}: {e}"
         log.exception("erp sync run crashed")
     finally:
-        if checkpointer is not None:
-            checkpointer.close()
         report.seconds = time.perf_counter() - started
-        _finish(session, report, holder=holder)
+        _finish(session, report, holder=holder)  # `run_sync` then closes the checkpointer
     return report
 
 
@@ -1129,6 +1181,36 @@ class _Shared:
     in_place: dict[str, bool] = field(default_factory=dict)  # SQLite: see `_Ctx.in_place`
 
 
+def _sync_wave(
+    session: Session,
+    feed: ChangeFeed,
+    wave: Sequence[str],
+    shared: _Shared,
+    parents: dict[str, dict[str, int]],
+    checkpointer: _Checkpointer | None,
+) -> None:
+    """The entities of a wave one after the other in `session`, their pages taken from one
+    `_ReadAhead`: on SQLite a reader process started for one entity goes on with the next
+    ones of the wave (`then`: their cursors, which no other entity's batches move), so the
+    next entity's first page is ready when the previous entity's last batch is written."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    then = [(e, _watermark(session, e).cursor) for e in wave if e in BOUND_TABLES] if sqlite else []
+    pages = _ReadAhead(
+        feed,
+        shared.batch,
+        session.get_bind().dialect,
+        parse_ahead=not sqlite,
+        child=sqlite,
+        org_ids=shared.org_ids,
+        then=then,
+    )
+    try:
+        for entity in wave:
+            _sync_entity(session, feed, entity, shared, parents, checkpointer, pages)
+    finally:
+        pages.close()
+
+
 class _Stopped(Exception):
     """Another entity of the same wave failed: this one ends at its last committed batch."""
 
@@ -1140,9 +1222,11 @@ def _sync_entity(
     shared: _Shared,
     parents: dict[str, dict[str, int]],
     checkpointer: _Checkpointer | None,
+    reader: _ReadAhead | None = None,
 ) -> None:
     """One entity's pages, from its watermark to the ERP's end of changes: one committed
-    batch per page (rows, issues, watermark, counters and the lease renewal together)."""
+    batch per page (rows, issues, watermark, counters and the lease renewal together).
+    `reader`: the wave's (`_sync_wave`), closed by it; otherwise one of the entity's own."""
     report = shared.report
     with shared.lock:
         stats = report.entities.setdefault(entity, EntityStats())
@@ -1153,7 +1237,7 @@ def _sync_entity(
     sqlite = dialect.name == "sqlite"
     # SQLite gives the GIL back for every row it steps through, so a page parsed in the
     # read-ahead thread would only take turns with the writes: there the thread only fetches.
-    pages = _ReadAhead(
+    pages = reader or _ReadAhead(
         feed,
         shared.batch,
         dialect,
@@ -1212,7 +1296,8 @@ def _sync_entity(
             if not page.has_more or not got.n_rows:
                 break
     finally:
-        pages.close()
+        if reader is None:
+            pages.close()
 
 
 def _parallel_engine(session: Session) -> Engine | None:

@@ -1,5 +1,5 @@
 """SQLite: documents and certificates pages after an entity's first are read and parsed by a
-forked process (`sync._ChildReader`), against the fake ERP server over real HTTP. The rows,
+forked process (`sync._ChildReader`, which then goes on with the next entity of the wave), against the fake ERP server over real HTTP. The rows,
 counters and reported issues are those of a run that reads everything itself; an ERP error
 or the reader's death fails the run at that page and the next run resumes cleanly."""
 
@@ -94,8 +94,9 @@ def test_pages_after_the_first_are_read_in_a_process_with_the_same_result(
     assert report is not None and report.status == SyncStatus.PARTIAL, report
     readers = _readers(log)
     me = os.getpid()
-    for entity in ("documents", "certificates"):
-        assert me in readers[entity] and readers[entity] - {me}  # first page here, rest there
+    child = readers["documents"] - {me}
+    assert me in readers["documents"] and len(child) == 1  # the first page here, the rest there
+    assert readers["certificates"] == child  # the same reader goes on with the wave's next
     for entity in ("organisations", "orders", "invoices"):
         assert readers[entity] == {me}
     assert report.entities["certificates"].rows_in == 120

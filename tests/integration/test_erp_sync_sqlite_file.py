@@ -1,6 +1,7 @@
 """The ERP sync on a SQLite file database bound to an engine (production and the bench): it
 writes through a connection of its own with the automatic WAL checkpoint off, a thread
-checkpoints each committed batch, and the connection's setting is restored afterwards.
+checkpoints the committed batches (the last time after the run, in the background), and the
+connection's setting is restored afterwards.
 
 Runs on its own temporary SQLite file whatever DATABASE_URL says (the other sync tests run
 inside the `db` fixture's rolled-back transaction, where this path does not apply)."""
@@ -8,6 +9,7 @@ inside the `db` fixture's rolled-back transaction, where this path does not appl
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,6 +70,33 @@ def test_a_sqlite_file_run_commits_through_its_own_connection_and_restores_it(
     # the pooled connections keep SQLite's automatic checkpoint
     with file_engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+
+
+def _wal_frames(database: Path) -> tuple[int, int]:
+    """The WAL's frames and how many of them are copied into the database file, from the
+    wal-index header (https://www.sqlite.org/walformat.html: mxFrame at byte 16, nBackfill
+    at byte 96, native byte order) — read without checkpointing anything."""
+    head = Path(f"{database}-shm").read_bytes()[:100]
+    return int.from_bytes(head[16:20], sys.byteorder), int.from_bytes(head[96:100], sys.byteorder)
+
+
+def test_the_last_wal_copy_of_a_run_finishes_in_the_background(file_engine: Engine, tmp_path: Path):
+    """The run returns once its last batch is committed; its thread copies the WAL into the
+    database file after that, and `settle` (the next run first) waits for it."""
+    data = ErpData(orgs=4, orders=10, documents=80)
+    with FakeErp(data) as erp, ErpClient(url=erp.url) as client:
+        with Session(file_engine) as s:
+            report = sync.run_sync(s, client, batch=20)
+        assert report is not None and report.status == SyncStatus.OK, report
+        sync.settle()
+        frames, copied = _wal_frames(tmp_path / "sync.db")
+        assert frames > 0 and copied == frames  # the run's last copy took every frame
+        data.touch("documents", 5, consignee='ООО "После"')
+        with Session(file_engine) as s:
+            again = sync.run_sync(s, client, batch=20)  # waits for nothing left over
+        assert again is not None and again.rows_in == 1
+        sync.settle()
+    assert not sync._LATE
 
 
 def test_a_sqlite_file_run_inside_uncommitted_writes_runs_in_the_callers_session(
