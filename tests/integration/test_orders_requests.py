@@ -4,7 +4,7 @@ the customer's own people), the pending mark, and the ERP's answer closing the r
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from cabinet.access.service import load_actor
 from cabinet.errors import NotFound, PermissionDenied, ValidationFailed
@@ -134,7 +134,10 @@ def test_the_erp_answer_closes_the_request_and_clears_the_mark(db, w, accepted):
     assert req.erp_answer == "Решение ERP" and req.answered_at is not None
     assert w.order.pending_request is False
     titles = [
-        e.title for e in db.exec(select(OrderEvent).where(OrderEvent.order_id == w.order.id)).all()
+        e.title
+        for e in db.exec(
+            select(OrderEvent).where(OrderEvent.order_id == w.order.id).order_by(col(OrderEvent.id))
+        ).all()
     ]
     assert titles[-1].endswith("принят" if accepted else "отклонён")
     assert db.exec(select(Notification).where(Notification.user_id == w.client.id)).first()
