@@ -1,4 +1,4 @@
-"""SQLite driver values for the two largest entities, straight from the ERP's rows.
+"""Driver values for the two largest entities, straight from the ERP's rows.
 
 A delta sync of 100,000 shipping documents and certificates spends half of its Python on
 turning each ERP row into what the driver gets: `rules.parse` (validation into typed values)
@@ -9,7 +9,12 @@ the typed values in between. A row they are not sure about (a missing or non-tex
 text too long, a value not in its list, anything unusual) raises `Unsure`, and the caller
 takes it the usual way (`rules.parse`, then `bulk.bind_rows`), so the rules and their
 messages live in `rules.py` only. `tests/unit/test_erp_fastrows.py` checks that both ways
-give the same values, row for row. SQLite only: other databases get typed values.
+give the same values, row for row.
+
+Two sets of readers: `READERS` for SQLite (dates, timestamps and JSON as text, numbers as
+floats: what its bind processors make) and `PG_READERS` for PostgreSQL (typed values —
+dates, UTC timestamps, Decimals — and JSON as text, what psycopg's COPY takes); `readers`
+picks them by dialect.
 """
 
 from __future__ import annotations
@@ -76,8 +81,8 @@ def _day(row: dict[str, Any], key: str) -> str:
         raise Unsure from None
 
 
-def _number(row: dict[str, Any], key: str) -> float | None:
-    """An optional number, as SQLite's NUMERIC column gets it (a float)."""
+def _decimal(row: dict[str, Any], key: str) -> Decimal | None:
+    """An optional number (`rules._dec`), as PostgreSQL's NUMERIC column gets it."""
     value = row.get(key)
     if value is None or value == "":
         return None
@@ -89,7 +94,38 @@ def _number(row: dict[str, Any], key: str) -> float | None:
         raise Unsure from None
     if not number.is_finite() or abs(number) >= _LIMIT:
         raise Unsure
-    return float(number)
+    return number
+
+
+def _number(row: dict[str, Any], key: str) -> float | None:
+    """An optional number, as SQLite's NUMERIC column gets it (a float)."""
+    number = _decimal(row, key)
+    return None if number is None else float(number)
+
+
+def _moment(row: dict[str, Any], key: str) -> datetime:
+    """A required ISO timestamp with its zone (`rules._dt`): an aware datetime in UTC."""
+    value = row.get(key)
+    if value.__class__ is not str or not value:
+        raise Unsure
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise Unsure from None
+    if parsed.tzinfo is None:
+        raise Unsure
+    return parsed.astimezone(UTC)
+
+
+def _date(row: dict[str, Any], key: str) -> date:
+    """A required ISO date (`rules._date`)."""
+    value = row.get(key)
+    if value.__class__ is not str or not value:
+        raise Unsure
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise Unsure from None
 
 
 def _choice(row: dict[str, Any], key: str, allowed: frozenset[str], default: str) -> str:
@@ -101,59 +137,74 @@ def _choice(row: dict[str, Any], key: str, allowed: frozenset[str], default: str
     return str(value)
 
 
-def document(row: Any, _json_text: Callable[[Any], Any] | None) -> dict[str, Any]:
-    """`bind_rows(rules.parse_document(row))` for the common row, else `Unsure` (no JSON
-    column: `_json_text` is not used)."""
-    if row.__class__ is not dict:
-        raise Unsure
-    return {
-        "erp_id": _required(row, "erp_id", 64),
-        "erp_updated_at": _timestamp(row, "updated_at"),
-        "_org": _required(row, "organisation", 64),
-        "_order": _text(row, "order", 64),
-        "doc_type": _choice(row, "doc_type", DOC_TYPES, "upd"),
-        "number": _required(row, "number", 40),
-        "doc_date": _day(row, "doc_date"),
-        "delivery_type": _choice(row, "delivery_type", DELIVERY_TYPES, ""),
-        "consignee": _text(row, "consignee", 300),
-        "product_code": _text(row, "product_code", 40),
-        "amount": _number(row, "amount"),
-        "currency": _text(row, "currency", 3) or "RUB",
-    }
+Reader = Callable[[Any, Callable[[Any], Any] | None], dict[str, Any]]
 
 
-def certificate(row: Any, json_text: Callable[[Any], Any] | None) -> dict[str, Any]:
-    """`bind_rows(rules.parse_certificate(row))` for the common row, else `Unsure`.
-    `json_text`: the `disclosed` column's own bind processor (`bulk.bind_processor`)."""
-    if row.__class__ is not dict or json_text is None:
-        raise Unsure
-    disclosed = row.get("disclosed")
-    if disclosed is not None and disclosed.__class__ is not dict:
-        raise Unsure
-    return {
-        "erp_id": _required(row, "erp_id", 64),
-        "erp_updated_at": _timestamp(row, "updated_at"),
-        "_org": _required(row, "organisation", 64),
-        "_order": _text(row, "order", 64),
-        "number": _required(row, "number", 40),
-        "batch": _text(row, "batch", 40),
-        "heat": _text(row, "heat", 40),
-        "product_code": _text(row, "product_code", 40),
-        "product_name": _text(row, "product_name", 300),
-        "grade": _text(row, "grade", 60),
-        "dimensions": _text(row, "dimensions", 100),
-        "standard": _text(row, "standard", 100),
-        "quantity": _number(row, "quantity"),
-        "unit": _text(row, "unit", 10) or "т",
-        "issued_on": _day(row, "issued_on"),
-        "consignee": _text(row, "consignee", 300),
-        "producer": _text(row, "producer", 300),
-        "disclosed": json_text(disclosed),
-    }
+def _readers(
+    timestamp: Callable[[dict[str, Any], str], Any],
+    day: Callable[[dict[str, Any], str], Any],
+    number: Callable[[dict[str, Any], str], Any],
+) -> dict[str, tuple[Reader, str | None]]:
+    """The document and certificate readers of one database: how it takes a timestamp, a
+    date and a number."""
+
+    def document(row: Any, _json_text: Callable[[Any], Any] | None) -> dict[str, Any]:
+        """`bind_rows(rules.parse_document(row))` for the common row, else `Unsure` (no JSON
+        column: `_json_text` is not used)."""
+        if row.__class__ is not dict:
+            raise Unsure
+        return {
+            "erp_id": _required(row, "erp_id", 64),
+            "erp_updated_at": timestamp(row, "updated_at"),
+            "_org": _required(row, "organisation", 64),
+            "_order": _text(row, "order", 64),
+            "doc_type": _choice(row, "doc_type", DOC_TYPES, "upd"),
+            "number": _required(row, "number", 40),
+            "doc_date": day(row, "doc_date"),
+            "delivery_type": _choice(row, "delivery_type", DELIVERY_TYPES, ""),
+            "consignee": _text(row, "consignee", 300),
+            "product_code": _text(row, "product_code", 40),
+            "amount": number(row, "amount"),
+            "currency": _text(row, "currency", 3) or "RUB",
+        }
+
+    def certificate(row: Any, json_text: Callable[[Any], Any] | None) -> dict[str, Any]:
+        """`bind_rows(rules.parse_certificate(row))` for the common row, else `Unsure`.
+        `json_text`: the `disclosed` column's own bind processor (`bulk.bind_processor`)."""
+        if row.__class__ is not dict or json_text is None:
+            raise Unsure
+        disclosed = row.get("disclosed")
+        if disclosed is not None and disclosed.__class__ is not dict:
+            raise Unsure
+        return {
+            "erp_id": _required(row, "erp_id", 64),
+            "erp_updated_at": timestamp(row, "updated_at"),
+            "_org": _required(row, "organisation", 64),
+            "_order": _text(row, "order", 64),
+            "number": _required(row, "number", 40),
+            "batch": _text(row, "batch", 40),
+            "heat": _text(row, "heat", 40),
+            "product_code": _text(row, "product_code", 40),
+            "product_name": _text(row, "product_name", 300),
+            "grade": _text(row, "grade", 60),
+            "dimensions": _text(row, "dimensions", 100),
+            "standard": _text(row, "standard", 100),
+            "quantity": number(row, "quantity"),
+            "unit": _text(row, "unit", 10) or "т",
+            "issued_on": day(row, "issued_on"),
+            "consignee": _text(row, "consignee", 300),
+            "producer": _text(row, "producer", 300),
+            "disclosed": json_text(disclosed),
+        }
+
+    # entity -> (the fast reader, the JSON column it serialises with that column's processor)
+    return {"documents": (document, None), "certificates": (certificate, "disclosed")}
 
 
-# entity -> (the fast reader, the JSON column it serialises with that column's processor)
-READERS: dict[str, tuple[Callable[..., dict[str, Any]], str | None]] = {
-    "documents": (document, None),
-    "certificates": (certificate, "disclosed"),
-}
+READERS = _readers(_timestamp, _day, _number)  # SQLite
+PG_READERS = _readers(_moment, _date, _decimal)  # PostgreSQL
+
+
+def readers(dialect: Any) -> dict[str, tuple[Reader, str | None]] | None:
+    """The fast readers for `dialect`'s database; None: none (the rows go the usual way)."""
+    return {"sqlite": READERS, "postgresql": PG_READERS}.get(dialect.name)

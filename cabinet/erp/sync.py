@@ -670,8 +670,9 @@ def _read_page(feed: ChangeFeed, entity: str, since: str, batch: int, dialect: A
 
 def _parse_page(page: Page, entity: str, dialect: Any) -> _PageIn:
     table = BOUND_TABLES.get(entity)
-    if table is not None and dialect.name == "sqlite":
-        return _parse_page_sqlite(page, entity, dialect, table)
+    fast = fastrows.readers(dialect) if table is not None else None
+    if fast is not None:
+        return _parse_page_fast(page, entity, dialect, table, fast)
     parsed: list[dict[str, Any]] = []
     failures: list[Failure] = []
     for raw in page.rows:
@@ -688,10 +689,16 @@ def _parse_page(page: Page, entity: str, dialect: Any) -> _PageIn:
     return _PageIn(page, parsed, failures, newest)
 
 
-def _parse_page_sqlite(page: Page, entity: str, dialect: Any, table: Any) -> _PageIn:
-    """Documents and certificates on SQLite: the common rows by `fastrows` (validated and
-    converted for the driver in one pass), the others by `rules.parse` + `bind_rows`."""
-    read, json_column = fastrows.READERS[entity]
+def _parse_page_fast(
+    page: Page,
+    entity: str,
+    dialect: Any,
+    table: Any,
+    readers: dict[str, tuple[fastrows.Reader, str | None]],
+) -> _PageIn:
+    """Documents and certificates: the common rows by `fastrows` (validated and converted
+    for the driver in one pass), the others by `rules.parse` + `bind_rows`."""
+    read, json_column = readers[entity]
     json_text = bind_processor(table, json_column, dialect) if json_column else None
     parsed: list[dict[str, Any]] = []
     failures: list[Failure] = []
@@ -706,9 +713,11 @@ def _parse_page_sqlite(page: Page, entity: str, dialect: Any, table: Any) -> _Pa
                 continue
             bind_rows(dialect, table, [row])
             parsed.append(row)
-    # the driver's UTC text sorts like the times it stands for
+    # SQLite's UTC text sorts like the times it stands for
     stamps = [p["erp_updated_at"] for p in parsed if p["erp_updated_at"]]
-    newest = datetime.fromisoformat(max(stamps)).replace(tzinfo=UTC) if stamps else None
+    newest = max(stamps) if stamps else None
+    if isinstance(newest, str):
+        newest = datetime.fromisoformat(newest).replace(tzinfo=UTC)
     return _PageIn(page, parsed, failures, newest)
 
 

@@ -142,7 +142,7 @@ def test_update_in_place_takes_a_batch_whole_or_leaves_it_to_the_full_path(
         out = []
         for i in indexes:
             data.touch("certificates", i, **patch)
-            row = fastrows.certificate(data.current("certificates", i), json_text)
+            row = fastrows.READERS["certificates"][0](data.current("certificates", i), json_text)
             row["organisation_id"] = org_of[row["_org"]]
             out.append(row)
         return out
