@@ -652,8 +652,9 @@ def _staged_update(conn: Connection, stage: _Stage, values: list[tuple[Any, ...]
     more is asked; otherwise the server names the staged keys without a stored row (a
     stored row the UPDATE left alone is newer: the upsert would leave it alone too). A
     driver error arrives as SQLAlchemy's DBAPIError, like the others."""
-    conn.exec_driver_sql(stage.create_sql)
-    conn.exec_driver_sql(stage.clear_sql)  # rows of an earlier savepoint of this transaction
+    # one round trip: the stage (once per connection; IF NOT EXISTS) emptied of the rows of
+    # an earlier savepoint of this transaction
+    conn.exec_driver_sql(f"{stage.create_sql}; {stage.clear_sql}")
     raw = conn.connection.dbapi_connection
     try:
         with raw.cursor() as cur, cur.copy(stage.copy_sql) as copy:  # type: ignore[union-attr]
