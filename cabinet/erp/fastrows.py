@@ -56,31 +56,6 @@ def _required(row: dict[str, Any], key: str, limit: int) -> str:
     return text
 
 
-def _timestamp(row: dict[str, Any], key: str) -> str:
-    """A required ISO timestamp with its zone, as SQLite stores it (UTC, no zone)."""
-    value = row.get(key)
-    if value.__class__ is not str or not value:
-        raise Unsure
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise Unsure from None
-    if parsed.tzinfo is None:
-        raise Unsure
-    return parsed.astimezone(UTC).isoformat(" ", "microseconds")[:26]
-
-
-def _day(row: dict[str, Any], key: str) -> str:
-    """A required ISO date (its first ten characters, as `rules._date` reads it)."""
-    value = row.get(key)
-    if value.__class__ is not str or not value:
-        raise Unsure
-    try:
-        return date.fromisoformat(value[:10]).isoformat()
-    except ValueError:
-        raise Unsure from None
-
-
 def _decimal(row: dict[str, Any], key: str) -> Decimal | None:
     """An optional number (`rules._dec`), as PostgreSQL's NUMERIC column gets it."""
     value = row.get(key)
@@ -126,6 +101,16 @@ def _date(row: dict[str, Any], key: str) -> date:
         return date.fromisoformat(value[:10])
     except ValueError:
         raise Unsure from None
+
+
+def _timestamp(row: dict[str, Any], key: str) -> str:
+    """`_moment` as SQLite stores it (UTC text, no zone)."""
+    return _moment(row, key).isoformat(" ", "microseconds")[:26]
+
+
+def _day(row: dict[str, Any], key: str) -> str:
+    """`_date` as SQLite stores it (ISO text)."""
+    return _date(row, key).isoformat()
 
 
 def _choice(row: dict[str, Any], key: str, allowed: frozenset[str], default: str) -> str:

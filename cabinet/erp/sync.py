@@ -809,9 +809,9 @@ class _ChildReader:
     other, in the order the run syncs them), read from the ERP and parsed (validated and
     converted for the driver) by a forked process, which sends each `_PageIn` (without the
     ERP's raw rows, its rows `_Packed`) through a pipe; the pipe's buffer keeps it about a
-    page ahead. The run's process then spends its GIL on the writes only. The child inherits the feed (asking it
-    for a fresh copy of its connection, `for_child`, when it has one) and touches no
-    database. An ERP error in the child arrives as that ErpError when its page is taken;
+    page ahead. The run's process then spends its GIL on the writes only. The child
+    inherits the feed (asking it for a fresh copy of its connection, `for_child`, when it
+    has one) and touches no database. An ERP error in the child arrives as that ErpError when its page is taken;
     a child that dies arrives as a transient ErpError — the run fails and the next resumes
     at the watermark, as after any interruption."""
 
@@ -1235,12 +1235,13 @@ def _sync_wave(
     `_ReadAhead`: on SQLite a reader process started for one entity goes on with the next
     ones of the wave (`then`: their cursors, which no other entity's batches move), so the
     next entity's first page is ready when the previous entity's last batch is written."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
+    dialect = session.get_bind().dialect
+    sqlite = dialect.name == "sqlite"
     then = [(e, _watermark(session, e).cursor) for e in wave if e in BOUND_TABLES] if sqlite else []
     pages = _ReadAhead(
         feed,
         shared.batch,
-        session.get_bind().dialect,
+        dialect,
         parse_ahead=not sqlite,
         child=sqlite,
         org_ids=shared.org_ids,
